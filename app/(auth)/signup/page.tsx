@@ -1,0 +1,35 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
+import { currentUser } from "@/lib/auth/dashboard";
+import { signUpAction } from "../actions";
+import { CredentialsForm } from "../_components/credentials-form";
+
+export const metadata: Metadata = { title: "Create account" };
+
+export default async function SignUpPage() {
+  if (await currentUser()) redirect("/pay");
+  return (
+    <>
+      <h1 className="text-xl font-semibold">Create your Boltrail account</h1>
+      <p className="mt-1 mb-6 text-sm text-gray-600 dark:text-gray-400">You become the master of a new team and can invite members later.</p>
+      <CredentialsForm
+        action={signUpAction}
+        submitLabel="Create account"
+        pendingLabel="Creating account…"
+        fields={[
+          { name: "email", label: "Email", type: "email", autoComplete: "email" },
+          { name: "password", label: "Password", type: "password", autoComplete: "new-password", minLength: PASSWORD_MIN_LENGTH, hint: `At least ${PASSWORD_MIN_LENGTH} characters.` },
+          { name: "teamName", label: "Team name", autoComplete: "organization" },
+        ]}
+      />
+      <p className="mt-6 text-center text-sm text-gray-600 dark:text-gray-400">
+        Already have an account?{" "}
+        <Link href="/login" className="font-semibold text-indigo-700 underline dark:text-indigo-300">
+          Log in
+        </Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,19 @@
+import type { ReactNode } from "react";
+import { requireUser } from "@/lib/auth/dashboard";
+import { listEnvironments } from "@/lib/environments/list-environments";
+import { getTeam } from "@/lib/teams/members";
+import { DashboardShell } from "./_components/shell";
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const actor = await requireUser();
+  const [environments, team] = await Promise.all([listEnvironments(actor), getTeam(actor)]);
+  return (
+    <DashboardShell
+      user={{ email: actor.email, isMaster: actor.isMaster }}
+      teamName={team.name}
+      environments={environments.map((e) => ({ id: e.id, name: e.name, type: e.type }))}
+    >
+      {children}
+    </DashboardShell>
+  );
+}

@@ -1,0 +1,40 @@
+import type { ReactNode } from "react";
+
+export function Card({ title, description, actions, children }: { title?: string; description?: ReactNode; actions?: ReactNode; children: ReactNode }) {
+  return (
+    <section className="rounded-lg border border-gray-200 bg-white shadow-xs dark:border-gray-800 dark:bg-gray-900">
+      {(title || actions) && (
+        <header className="flex flex-wrap items-start justify-between gap-3 border-b border-gray-200 px-5 py-4 dark:border-gray-800">
+          <div>
+            {title && <h2 className="text-base font-semibold text-gray-900 dark:text-gray-100">{title}</h2>}
+            {description && <p className="mt-1 text-sm text-gray-600 dark:text-gray-400">{description}</p>}
+          </div>
+          {actions}
+        </header>
+      )}
+      <div className="px-5 py-4">{children}</div>
+    </section>
+  );
+}
+
+export function EmptyState({ title, body, action }: { title: string; body: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="rounded-lg border border-dashed border-gray-300 px-6 py-12 text-center dark:border-gray-700">
+      <h2 className="text-base font-semibold text-gray-900 dark:text-gray-100">{title}</h2>
+      <div className="mx-auto mt-2 max-w-md text-sm text-gray-600 dark:text-gray-400">{body}</div>
+      {action && <div className="mt-6 flex justify-center">{action}</div>}
+    </div>
+  );
+}
+
+export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight text-gray-900 dark:text-gray-50">{title}</h1>
+        {description && <p className="mt-1 text-sm text-gray-600 dark:text-gray-400">{description}</p>}
+      </div>
+      {actions}
+    </div>
+  );
+}

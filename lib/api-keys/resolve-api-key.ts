@@ -1,0 +1,69 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { unauthenticated } from "../errors";
+import type { KeyActor, Permission } from "../auth/actor";
+import { sha256Hex } from "../crypto";
+import { KEY_PATTERN } from "./key-format";
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+const lastUsedWritten = new Map<string, number>();
+
+/**
+ * `x-api-key` → actor. Malformed, unknown, revoked and expired keys are all UNAUTHENTICATED,
+ * with a message that says which (none of them reveals anything about other keys). One indexed
+ * query; nothing is cached, so a revocation applies to the very next request.
+ */
+export async function resolveApiKey(plaintext: string): Promise<KeyActor> {
+  const value = plaintext.trim();
+  if (!KEY_PATTERN.test(value)) {
+    throw unauthenticated("The x-api-key header is not a Boltrail API key (expected amb_test_… or amb_live_… followed by 43 characters)");
+  }
+  const key = await db.serviceApiKey.findUnique({
+    where: { keyHash: sha256Hex(value) },
+    select: {
+      id: true,
+      permissions: true,
+      walletId: true,
+      expiresAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      environment: { select: { id: true, type: true, teamId: true } },
+    },
+  });
+  if (!key) throw unauthenticated("Unknown API key");
+  if (key.revokedAt) throw unauthenticated("This API key was revoked");
+  const now = Date.now();
+  if (key.expiresAt && key.expiresAt.getTime() <= now) throw unauthenticated("This API key has expired");
+  if ((key.environment.type === "LIVE") !== value.startsWith("amb_live_")) throw unauthenticated("Unknown API key");
+
+  touchLastUsed(key.id, key.lastUsedAt, now);
+  return {
+    kind: "key",
+    keyId: key.id,
+    teamId: key.environment.teamId,
+    environmentId: key.environment.id,
+    environmentType: key.environment.type,
+    permissions: key.permissions as Permission[],
+    walletId: key.walletId,
+  };
+}
+
+/**
+ * Records last_used_at at most once a minute per key, off the request's critical path: a
+ * conditional update (so several instances together still write at most once a minute) that the
+ * request does not wait for.
+ */
+function touchLastUsed(keyId: string, lastUsedAt: Date | null, now: number) {
+  if (lastUsedAt && now - lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  const written = lastUsedWritten.get(keyId);
+  if (written && now - written < LAST_USED_RESOLUTION_MS) return;
+  lastUsedWritten.set(keyId, now);
+  if (lastUsedWritten.size > 10_000) lastUsedWritten.clear();
+  const threshold = new Date(now - LAST_USED_RESOLUTION_MS);
+  db.serviceApiKey
+    .updateMany({
+      where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: threshold } }] },
+      data: { lastUsedAt: new Date(now) },
+    })
+    .catch((err: unknown) => console.warn("[boltrail] could not record last_used_at:", (err as Error).message));
+}

@@ -1,0 +1,37 @@
+/**
+ * Who is calling. Every service takes an Actor first and scopes its queries by it.
+ *  - a dashboard user (session cookie, or the same token as a Bearer header);
+ *  - a service API key, bound to one environment (and optionally one wallet).
+ */
+import { forbidden } from "../errors";
+
+export type UserActor = {
+  kind: "user";
+  userId: string;
+  teamId: string;
+  isMaster: boolean;
+  email: string;
+};
+
+export type PermissionResource = "ENVIRONMENTS" | "WALLETS" | "PAYMENTS" | "WEBHOOKS" | "WALLET_CREDENTIALS";
+export type PermissionLevel = "READ" | "WRITE";
+export type Permission = { resource: PermissionResource; level: PermissionLevel };
+
+export type KeyActor = {
+  kind: "key";
+  keyId: string;
+  teamId: string;
+  environmentId: string;
+  environmentType: "SANDBOX" | "LIVE";
+  permissions: Permission[];
+  walletId: string | null;
+};
+
+export type Actor = UserActor | KeyActor;
+
+/** Master-only operations (team management, API keys, LIVE environments). */
+export function requireMaster(actor: Actor, what: string): asserts actor is UserActor & { isMaster: true } {
+  if (actor.kind !== "user" || !actor.isMaster) {
+    throw forbidden(`Only the team's master account can ${what}`);
+  }
+}

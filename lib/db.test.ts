@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Prisma, db, getDb, isUniqueViolation, uniqueViolationFields } from "@/lib/db";
+
+const BTC = "2ed7d7ac-9f5c-4b0a-8a47-1c1b0f0b7c01";
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the operation to fail");
+}
+
+async function createTeamWithMaster(email: string) {
+  return db.team.create({
+    data: {
+      name: "Acme",
+      memberships: {
+        create: { role: "MASTER", user: { create: { email, passwordHash: "argon2id$not-a-real-hash" } } },
+      },
+    },
+    include: { memberships: { include: { user: true } } },
+  });
+}
+
+describe("lib/db", () => {
+  it("round-trips a team, its master user and the membership", async () => {
+    const team = await createTeamWithMaster("master@acme.test");
+    expect(team.memberships).toHaveLength(1);
+    expect(team.memberships[0]?.role).toBe("MASTER");
+    expect(team.memberships[0]?.user.email).toBe("master@acme.test");
+
+    const found = await db.user.findUniqueOrThrow({
+      where: { email: "master@acme.test" },
+      include: { membership: { include: { team: true } } },
+    });
+    expect(found.membership?.team.id).toBe(team.id);
+    expect(found.tokenVersion).toBe(0);
+    expect(found.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("stores wallet amounts as BigInt beyond 2^53", async () => {
+    const team = await db.team.create({ data: { name: "Big" } });
+    const environment = await db.environment.create({ data: { teamId: team.id, name: "Sandbox", type: "SANDBOX" } });
+    const received = 2n ** 62n + 7n;
+    const wallet = await db.wallet.create({
+      data: { environmentId: environment.id, assetId: BTC, name: "Main", received, sent: 5n },
+    });
+    expect(typeof wallet.received).toBe("bigint");
+
+    const updated = await db.wallet.update({ where: { id: wallet.id }, data: { sent: { increment: 1n } } });
+    expect(updated.received).toBe(received);
+    expect(updated.sent).toBe(6n);
+    expect(updated.received - updated.sent).toBe(2n ** 62n + 1n);
+
+    const [row] = await db.$queryRaw<{ balance: bigint }[]>(
+      Prisma.sql`SELECT received - sent AS balance FROM wallets WHERE id = ${wallet.id}`,
+    );
+    expect(row?.balance).toBe(2n ** 62n + 1n);
+  });
+
+  it("runs interactive transactions and rolls them back on error", async () => {
+    const error = await caught(
+      db.$transaction(async (tx) => {
+        await tx.team.create({ data: { name: "Rolled back" } });
+        throw new Error("boom");
+      }),
+    );
+    expect((error as Error).message).toBe("boom");
+    expect(await db.team.count({ where: { name: "Rolled back" } })).toBe(0);
+  });
+
+  it("recognises unique violations and the columns they are about", async () => {
+    await createTeamWithMaster("dup@acme.test");
+    const duplicateEmail = await caught(db.user.create({ data: { email: "dup@acme.test", passwordHash: "x" } }));
+    expect(duplicateEmail).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+    expect(isUniqueViolation(duplicateEmail)).toBe(true);
+    expect(isUniqueViolation(duplicateEmail, ["email"])).toBe(true);
+    expect(isUniqueViolation(duplicateEmail, ["id"])).toBe(false);
+    expect(uniqueViolationFields(duplicateEmail)).toEqual(["email"]);
+
+    // Composite key, camelCase columns (PostgreSQL quotes them in its message).
+    const team = await db.team.create({ data: { name: "Idem" } });
+    const env = await db.environment.create({ data: { teamId: team.id, name: "Sandbox", type: "SANDBOX" } });
+    const wallet = await db.wallet.create({ data: { environmentId: env.id, assetId: BTC, name: "W" } });
+    const tx = {
+      walletId: wallet.id,
+      environmentId: env.id,
+      assetId: BTC,
+      direction: "RECEIVE" as const,
+      amount: 1000n,
+      idempotencyKey: "order-42",
+    };
+    await db.transaction.create({ data: { id: "tx_01JABCDEF0000000000000000A", ...tx } });
+    const duplicateKey = await caught(db.transaction.create({ data: { id: "tx_01JABCDEF0000000000000000B", ...tx } }));
+    expect(isUniqueViolation(duplicateKey, ["idempotencyKey", "walletId"])).toBe(true);
+    expect(isUniqueViolation(duplicateKey, ["walletId"])).toBe(false);
+    expect(isUniqueViolation(duplicateKey, ["email"])).toBe(false);
+
+    // The hand-written partial index: one LIVE environment per team.
+    await db.environment.create({ data: { teamId: team.id, name: "Live", type: "LIVE" } });
+    const secondLive = await caught(db.environment.create({ data: { teamId: team.id, name: "Live 2", type: "LIVE" } }));
+    expect(isUniqueViolation(secondLive, ["teamId"])).toBe(true);
+    await expect(db.environment.create({ data: { teamId: team.id, name: "Sandbox 2", type: "SANDBOX" } })).resolves.toBeTruthy();
+  });
+
+  it("does not mistake other errors for unique violations", async () => {
+    const missing = await caught(db.team.update({ where: { id: "00000000-0000-0000-0000-000000000000" }, data: { name: "x" } }));
+    expect(missing).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+    expect((missing as Prisma.PrismaClientKnownRequestError).code).toBe("P2025");
+    expect(isUniqueViolation(missing)).toBe(false);
+    expect(isUniqueViolation(new Error("P2002"))).toBe(false);
+    expect(isUniqueViolation(null)).toBe(false);
+  });
+
+  it("is one client per process", () => {
+    expect(getDb()).toBe(getDb());
+  });
+});
+
+describe("lib/db without DATABASE_URL", () => {
+  const store = globalThis as { __boltrailPrisma?: unknown };
+  const saved = { url: process.env.DATABASE_URL, client: store.__boltrailPrisma };
+
+  afterEach(() => {
+    process.env.DATABASE_URL = saved.url;
+    store.__boltrailPrisma = saved.client;
+    vi.resetModules();
+  });
+
+  it("can be imported, and says what is missing when first used", async () => {
+    saved.client = store.__boltrailPrisma;
+    delete store.__boltrailPrisma;
+    delete process.env.DATABASE_URL;
+    vi.resetModules();
+    const fresh = await import("@/lib/db");
+    expect(() => fresh.db.user).toThrow(/DATABASE_URL is not set/);
+  });
+});

@@ -1,0 +1,82 @@
+// The one Prisma client of the process (Rust-free `prisma-client` generator + @prisma/adapter-pg).
+// Created lazily on first use, so importing this module never needs DATABASE_URL (`next build`).
+// Only services under lib/<domain>/ import it; app/ and lib/graphql/ never do.
+import "server-only";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+
+// Prisma namespace (errors, input types, `Prisma.sql`), model types (User, Team, …) and enums (Role, …).
+export * from "@/lib/generated/prisma/client";
+
+type GlobalWithDb = typeof globalThis & { __boltrailPrisma?: PrismaClient };
+const globalForDb = globalThis as GlobalWithDb;
+let instance: PrismaClient | undefined;
+
+function createClient(): PrismaClient {
+  const connectionString = process.env.DATABASE_URL;
+  if (!connectionString) {
+    throw new Error(
+      "DATABASE_URL is not set. Start Boltrail with `npm start` / `npm run dev` (which start the embedded " +
+        "PostgreSQL and set it), or point DATABASE_URL at a PostgreSQL database.",
+    );
+  }
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+}
+
+/** The process-wide client, created on first call. Development keeps it on globalThis across HMR reloads. */
+export function getDb(): PrismaClient {
+  if (instance) return instance;
+  if (process.env.NODE_ENV !== "production") {
+    instance = globalForDb.__boltrailPrisma ??= createClient();
+  } else {
+    instance = createClient();
+  }
+  return instance;
+}
+
+/**
+ * The Prisma client. A lazy stand-in: the real client is created on first property access, so a
+ * missing DATABASE_URL is reported when the database is first used, not when this module loads.
+ */
+export const db: PrismaClient = new Proxy({} as PrismaClient, {
+  get(_target, property) {
+    const client = getDb();
+    const value: unknown = Reflect.get(client, property, client);
+    return typeof value === "function" ? value.bind(client) : value;
+  },
+  has(_target, property) {
+    return Reflect.has(getDb(), property);
+  },
+});
+
+/** An interactive-transaction client (`db.$transaction(async (tx) => …)`). */
+export type Tx = Prisma.TransactionClient;
+
+/**
+ * The columns of the unique constraint a P2002 error is about, when known. Prisma with a driver
+ * adapter leaves `meta.target` empty and puts them in `meta.driverAdapterError.cause.constraint.fields`
+ * (quoted as PostgreSQL prints them, e.g. `"teamId"`); both shapes are read.
+ */
+export function uniqueViolationFields(err: unknown): string[] | undefined {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError) || err.code !== "P2002") return undefined;
+  const meta = (err.meta ?? {}) as {
+    target?: unknown;
+    driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } };
+  };
+  const fromAdapter = meta.driverAdapterError?.cause?.constraint?.fields;
+  const raw = Array.isArray(fromAdapter) ? fromAdapter : Array.isArray(meta.target) ? meta.target : undefined;
+  return raw?.map((field) => String(field).trim().replace(/^"(.*)"$/, "$1"));
+}
+
+/**
+ * True when `err` is a unique-constraint violation (P2002). With `fields`, only when the violated
+ * constraint covers exactly those columns (any order; column names as in the database, which are
+ * the Prisma field names here).
+ */
+export function isUniqueViolation(err: unknown, fields?: string[]): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError) || err.code !== "P2002") return false;
+  if (!fields || fields.length === 0) return true;
+  const actual = uniqueViolationFields(err);
+  if (!actual || actual.length !== fields.length) return false;
+  return fields.every((field) => actual.includes(field));
+}

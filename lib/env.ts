@@ -1,0 +1,123 @@
+/**
+ * Boltrail's configuration: every environment variable, validated with zod.
+ * The launcher (`scripts/boltrail.ts`) validates at boot, before anything starts, and prints one
+ * line per bad variable; the app reads the typed result through `env()`.
+ */
+import { z } from "zod";
+
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+
+const optionalString = z
+  .string()
+  .transform((v) => v.trim())
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+function intInRange(name: string, min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      if (!/^\d+$/.test(v.trim())) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a whole number, got "${v}"` });
+        return z.NEVER;
+      }
+      const n = Number(v.trim());
+      if (n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `${name} must be between ${min} and ${max}, got ${n}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).optional().default("development"),
+  DATA_DIR: optionalString.transform((v) => v ?? ".data"),
+  DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+    "DATABASE_URL must be a postgres:// or postgresql:// connection string",
+  ),
+  AUTH_SECRET: optionalString.refine(
+    (v) => v === undefined || v.length >= 32,
+    "AUTH_SECRET must be at least 32 characters (generate one with `openssl rand -base64 32`)",
+  ),
+  APP_ENCRYPTION_KEY: optionalString.refine(
+    (v) => v === undefined || decodeKey(v) !== null,
+    "APP_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64 (generate one with `openssl rand -hex 32`)",
+  ),
+  APP_URL: optionalString.refine(
+    (v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v),
+    "APP_URL must be an absolute http(s) URL such as https://pay.example.com",
+  ),
+  PORT: intInRange("PORT", 1, 65535, 3000),
+  WEBHOOK_URL_ALLOWLIST: optionalString.transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+  WEBHOOK_TIMEOUT_MS: intInRange("WEBHOOK_TIMEOUT_MS", 100, 120_000, 15_000),
+  SANDBOX_SETTLE_DELAY_MS: intInRange("SANDBOX_SETTLE_DELAY_MS", 0, 86_400_000, 3_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional().default("info"),
+});
+
+export type Env = z.output<typeof EnvSchema>;
+
+/** Decodes a 32-byte key given as 64 hex characters or base64; null when it is neither. */
+export function decodeKey(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, "hex");
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
+    const buf = Buffer.from(value.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+    return buf.length === 32 ? buf : null;
+  }
+  return null;
+}
+
+export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
+
+/**
+ * Parses a set of variables. In production AUTH_SECRET and APP_ENCRYPTION_KEY are required
+ * (elsewhere the launcher generates them into DATA_DIR before calling this).
+ */
+export function parseEnv(source: Record<string, string | undefined>): EnvResult {
+  // A variable set to the empty string counts as unset.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const result = EnvSchema.safeParse(present);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? "environment");
+      problems.push(issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`);
+    }
+    return { ok: false, problems };
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production") {
+    if (!env.AUTH_SECRET) problems.push("AUTH_SECRET is required when NODE_ENV=production (generate one with `openssl rand -base64 32`)");
+    if (!env.APP_ENCRYPTION_KEY) problems.push("APP_ENCRYPTION_KEY is required when NODE_ENV=production (generate one with `openssl rand -hex 32`)");
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, env };
+}
+
+let cached: Env | undefined;
+
+/** The validated configuration of this process. Throws a readable error listing every problem. */
+export function env(): Env {
+  if (cached) return cached;
+  const result = parseEnv(process.env);
+  if (!result.ok) {
+    throw new Error(`Invalid configuration:\n  - ${result.problems.join("\n  - ")}`);
+  }
+  cached = result.env;
+  return cached;
+}
+
+/** The 32-byte key used for AES-256-GCM encryption of stored secrets. */
+export function encryptionKey(): Buffer {
+  const value = env().APP_ENCRYPTION_KEY;
+  const key = value ? decodeKey(value) : null;
+  if (!key) throw new Error("APP_ENCRYPTION_KEY is not set; start Boltrail with `npm start` or set it explicitly");
+  return key;
+}

@@ -1,0 +1,149 @@
+import "server-only";
+import { AppError } from "../../errors";
+import { listAssets } from "../../assets/list-assets";
+import { getUserProfile } from "../../accounts/profile";
+import { createApiKey, listApiKeys, renameApiKey, revokeApiKey } from "../../api-keys/manage-api-keys";
+import { createEnvironment } from "../../environments/create-environment";
+import { deleteEnvironment } from "../../environments/delete-environment";
+import { findEnvironment } from "../../environments/find-environment";
+import { listEnvironments } from "../../environments/list-environments";
+import { requireActor, requireUserActor, type GraphQLContext } from "../context";
+import { gqlApiKey, gqlEnvironment } from "../mappers";
+
+type Args<T = Record<string, unknown>> = T;
+type Ctx = GraphQLContext;
+
+/** Namespace objects of the Rails schema (`payment { environment { … } }`) carry a stable id. */
+const ns = (id: string) => () => ({ id });
+
+/** Operations whose feature has not landed in this version answer a clear error, never a crash. */
+const notImplemented = (operation: string) => () => {
+  throw new AppError("NOT_IMPLEMENTED", `${operation} is not available in this version of Boltrail yet`);
+};
+
+export const resolvers = {
+  Query: {
+    hello: () => "Hello from Boltrail",
+    user: async (_: unknown, __: Args, ctx: Ctx) => {
+      const profile = await getUserProfile(await requireUserActor(ctx));
+      return {
+        id: profile.id,
+        email: profile.email,
+        is_master: profile.isMaster,
+        is_team: true,
+        has_access: false,
+        has_lp_access: false,
+        liquidity_provider: null,
+        stripe: null,
+        terms_of_service: null,
+        verification_info: { id: `verification:${profile.id}`, status: "NOT_COMPLETED", account_info: null },
+        team: {
+          id: profile.team.id,
+          encrypted_symmetric_key: null,
+          password_hash: null,
+          month_to_date_payment_volume_sats: profile.team.monthToDatePaymentVolumeSats.toString(),
+          members: profile.team.members.map((m) => ({ id: m.id, email: m.email, is_master: m.role === "MASTER" })),
+        },
+      };
+    },
+    payment: ns("payment"),
+    service_api_keys: ns("service_api_keys"),
+    taproot_assets: ns("taproot_assets"),
+  },
+  Mutation: {
+    payment: ns("payment"),
+    service_api_key: ns("service_api_key"),
+  },
+  PaymentQueries: {
+    environment: ns("payment.environment"),
+    transaction: ns("payment.transaction"),
+    wallet: ns("payment.wallet"),
+    webhook_endpoint: ns("payment.webhook_endpoint"),
+    webhook_event: ns("payment.webhook_event"),
+  },
+  PaymentMutations: {
+    environment: ns("payment.environment"),
+    transaction: ns("payment.transaction"),
+    wallet: ns("payment.wallet"),
+    webhook_endpoint: ns("payment.webhook_endpoint"),
+  },
+  EnvironmentQueries: {
+    find_many: async (_: unknown, __: Args, ctx: Ctx) => ({
+      id: "payment.environment.find_many",
+      list: (await listEnvironments(await requireActor(ctx))).map(gqlEnvironment),
+    }),
+    find_one: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => gqlEnvironment(await findEnvironment(await requireActor(ctx), args.id)),
+  },
+  EnvironmentMutations: {
+    create: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => {
+      const { environment, checkoutUrl } = await createEnvironment(await requireActor(ctx), args.input);
+      const env = gqlEnvironment(environment);
+      return { ...env, checkout_url: checkoutUrl, environment: env };
+    },
+    delete: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => deleteEnvironment(await requireActor(ctx), args.id),
+  },
+  ServiceApiKeyQueries: {
+    get_many: async (_: unknown, __: Args, ctx: Ctx) => ({
+      id: "service_api_keys.get_many",
+      list: (await listApiKeys(await requireActor(ctx))).map(gqlApiKey),
+    }),
+  },
+  ServiceApiKeyMutations: {
+    create: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => {
+      const { key, plaintextKey } = await createApiKey(await requireActor(ctx), args.input);
+      return { key: gqlApiKey(key), plaintext_key: plaintextKey };
+    },
+    update: async (_: unknown, args: Args<{ id: string; input: unknown }>, ctx: Ctx) =>
+      gqlApiKey(await renameApiKey(await requireActor(ctx), args.id, args.input)),
+    revoke: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => gqlApiKey(await revokeApiKey(await requireActor(ctx), args.id)),
+  },
+  TaprootAssetsQuery: {
+    // Public, but credentials that are sent must be valid.
+    list: async (_: unknown, __: Args, ctx: Ctx) =>
+      (await ctx.actor(), await listAssets()).map((a) => ({
+        id: a.id,
+        symbol: a.symbol,
+        group_key: a.groupKey,
+        universe: a.universe ?? "",
+        precision: a.precision,
+        type: a.type,
+      })),
+  },
+  TransactionQueries: {
+    find_many: notImplemented("payment.transaction.find_many"),
+    find_one: notImplemented("payment.transaction.find_one"),
+  },
+  TransactionMutations: {
+    create_receive: notImplemented("payment.transaction.create_receive"),
+    create_send: notImplemented("payment.transaction.create_send"),
+  },
+  WalletQueries: {
+    find_many: ns("payment.wallet.find_many"),
+    find_one: notImplemented("payment.wallet.find_one"),
+  },
+  FindManyWallets: {
+    list: notImplemented("payment.wallet.find_many"),
+  },
+  WalletMutations: {
+    create: notImplemented("payment.wallet.create"),
+    delete: notImplemented("payment.wallet.delete"),
+  },
+  WebhookEndpointQueries: {
+    find_many: ns("payment.webhook_endpoint.find_many"),
+    available_event_types: notImplemented("payment.webhook_endpoint.available_event_types"),
+    find_one: notImplemented("payment.webhook_endpoint.find_one"),
+  },
+  FindManyWebhookEndpoints: {
+    list: notImplemented("payment.webhook_endpoint.find_many"),
+  },
+  WebhookEndpointMutations: {
+    create: notImplemented("payment.webhook_endpoint.create"),
+    update: notImplemented("payment.webhook_endpoint.update"),
+    delete: notImplemented("payment.webhook_endpoint.delete"),
+    rotate_secret: notImplemented("payment.webhook_endpoint.rotate_secret"),
+  },
+  WebhookEventQueries: {
+    find_many: notImplemented("payment.webhook_event.find_many"),
+    find_one: notImplemented("payment.webhook_event.find_one"),
+  },
+};

@@ -1,0 +1,74 @@
+import "server-only";
+import { createSchema, createYoga, type Plugin } from "graphql-yoga";
+import { GraphQLError, type ExecutionResult } from "graphql";
+import { AppError, toPublicError } from "../errors";
+import { buildContext, type ActorContext, type GraphQLContext } from "./context";
+import { EXTENSIONS_SDL } from "./extensions";
+import { depthLimitRule, MAX_DEPTH, MAX_DOCUMENT_BYTES } from "./limits";
+import { RAILS_SUBSET_SDL } from "./rails-subset";
+import { resolvers } from "./resolvers";
+
+export const schema = createSchema<GraphQLContext>({ typeDefs: [RAILS_SUBSET_SDL, EXTENSIONS_SDL], resolvers });
+
+/** Document size and depth limits. */
+const limitsPlugin: Plugin = {
+  onParams({ params }) {
+    if (typeof params.query === "string" && Buffer.byteLength(params.query) > MAX_DOCUMENT_BYTES) {
+      throw new GraphQLError(`The GraphQL document is ${Buffer.byteLength(params.query)} bytes; the limit is ${MAX_DOCUMENT_BYTES}`, {
+        extensions: { code: "DOCUMENT_TOO_LARGE", http: { status: 413 } },
+      });
+    }
+  },
+  onValidate({ addValidationRule }) {
+    addValidationRule(depthLimitRule(MAX_DEPTH));
+  },
+};
+
+/**
+ * Every error leaves with an `extensions.code`: AppErrors keep theirs (and the field at fault),
+ * GraphQL's own errors get Apollo's codes (an invalid variable is BAD_USER_INPUT), and anything
+ * else is INTERNAL_SERVER_ERROR with no internals.
+ */
+function classify(error: GraphQLError): GraphQLError {
+  const original = error.originalError;
+  if (original instanceof AppError || (original && !(original instanceof GraphQLError))) {
+    const pub = toPublicError(original);
+    const extensions: Record<string, unknown> = { code: pub.code };
+    if (pub.field) extensions.field = pub.field;
+    return new GraphQLError(pub.message, { nodes: error.nodes, path: error.path, extensions });
+  }
+  if (error.extensions?.code) return error;
+  const message = error.message;
+  const code = /^Variable "\$/.test(message) ? "BAD_USER_INPUT" : /^Syntax Error/.test(message) ? "GRAPHQL_PARSE_FAILED" : "GRAPHQL_VALIDATION_FAILED";
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+const errorCodesPlugin: Plugin = {
+  onExecutionResult({ result, setResult }) {
+    const single = result as ExecutionResult;
+    if (single.errors?.length) setResult({ ...single, errors: single.errors.map(classify) });
+  },
+};
+
+export const yoga = createYoga<object, ActorContext>({
+  schema,
+  graphqlEndpoint: "/graphql",
+  fetchAPI: { Response },
+  context: buildContext,
+  batching: false,
+  landingPage: false,
+  graphiql: { title: "Boltrail GraphQL", defaultQuery: "query Hello {\n  hello\n}\n" },
+  maskedErrors: {
+    maskError(error) {
+      if (error instanceof GraphQLError) return classify(error);
+      return classify(new GraphQLError("internal", { originalError: error as Error }));
+    },
+  },
+  plugins: [limitsPlugin, errorCodesPlugin],
+});

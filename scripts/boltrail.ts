@@ -1,0 +1,144 @@
+/**
+ * Boltrail's launcher: `npm start`, `npm run dev`, `npm run db:migrate`.
+ *
+ *  1. fills AUTH_SECRET / APP_ENCRYPTION_KEY from DATA_DIR when unset (refused in production),
+ *  2. validates the whole configuration (one line per bad variable),
+ *  3. starts the embedded PostgreSQL when DATABASE_URL is unset,
+ *  4. applies the committed migrations,
+ *  5. builds when there is no current production build (start only), then runs Next.js.
+ * The embedded database stops with the app.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseEnv, type Env } from "../lib/env.ts";
+import { computeBuildHash, isBuildCurrent, writeBuildStamp } from "./lib/build-stamp.ts";
+import { startEmbeddedPostgres } from "./lib/embedded-postgres.mjs";
+import { applyMigrations } from "./lib/migrate.mjs";
+import { ensureGeneratedSecrets } from "./lib/secrets.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const nextBin = require.resolve("next/dist/bin/next");
+
+const log = (msg: string) => console.log(`[boltrail] ${msg}`);
+
+function fail(msg: string): never {
+  console.error(`[boltrail] ${msg}`);
+  process.exit(1);
+}
+
+type Prepared = { env: Env; stopDatabase: () => Promise<void> };
+
+async function prepare(): Promise<Prepared> {
+  const vars: Record<string, string | undefined> = { ...process.env };
+  const userNodeEnv = vars.NODE_ENV;
+  const dataDir = path.resolve(root, vars.DATA_DIR?.trim() || ".data");
+  vars.DATA_DIR = dataDir;
+
+  if (userNodeEnv !== "production") {
+    try {
+      const generated = ensureGeneratedSecrets(dataDir, vars);
+      if (generated.length) log(`using generated ${generated.join(" and ")} from ${path.join(dataDir, "secrets.json")}`);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+
+  const parsed = parseEnv(vars);
+  if (!parsed.ok) {
+    fail(`invalid configuration:\n  - ${parsed.problems.join("\n  - ")}`);
+  }
+  const env = parsed.env;
+
+  let stopDatabase = async () => {};
+  if (!env.DATABASE_URL) {
+    log(`starting embedded PostgreSQL in ${path.join(dataDir, "postgres")}`);
+    try {
+      const pg = await startEmbeddedPostgres({ dataDir, log });
+      vars.DATABASE_URL = pg.url;
+      env.DATABASE_URL = pg.url;
+      stopDatabase = pg.stop;
+    } catch (err) {
+      fail(`could not start the embedded PostgreSQL: ${(err as Error).message}`);
+    }
+  }
+
+  try {
+    await applyMigrations(env.DATABASE_URL!, { log });
+  } catch (err) {
+    await stopDatabase();
+    fail(`database migration failed: ${(err as Error).message}`);
+  }
+
+  // The child processes see exactly the validated variables (with the generated ones).
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined) process.env[k] = v;
+  return { env, stopDatabase };
+}
+
+function run(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [nextBin, ...args], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...extraEnv },
+  });
+}
+
+function waitExit(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+async function serve(prepared: Prepared, args: string[], nodeEnv: string) {
+  const child = run(args, { NODE_ENV: nodeEnv });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    child.kill(signal);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGHUP", () => stop("SIGTERM"));
+  const code = await waitExit(child);
+  await prepared.stopDatabase();
+  process.exit(stopping ? 0 : code);
+}
+
+async function main() {
+  const command = process.argv[2] ?? "start";
+  switch (command) {
+    case "start": {
+      const prepared = await prepare();
+      if (!isBuildCurrent(root)) {
+        log("no current production build: running `next build` (this takes a few minutes the first time)");
+        const hash = computeBuildHash(root);
+        const code = await waitExit(run(["build"], { NODE_ENV: "production" }));
+        if (code !== 0) {
+          await prepared.stopDatabase();
+          fail(`next build failed with exit code ${code}`);
+        }
+        writeBuildStamp(root, hash);
+      }
+      log(`serving on http://localhost:${prepared.env.PORT}`);
+      await serve(prepared, ["start", "-p", String(prepared.env.PORT)], "production");
+      break;
+    }
+    case "dev": {
+      const prepared = await prepare();
+      log(`development server on http://localhost:${prepared.env.PORT}`);
+      await serve(prepared, ["dev", "-p", String(prepared.env.PORT)], "development");
+      break;
+    }
+    case "migrate": {
+      const prepared = await prepare();
+      await prepared.stopDatabase();
+      log("migrations applied");
+      break;
+    }
+    default:
+      fail(`unknown command "${command}" (expected start, dev or migrate)`);
+  }
+}
+
+main().catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));
