@@ -20,7 +20,7 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
     setTimeout(() => setCopied(false), 2000);
   }
   return (
-    <button type="button" onClick={copy} className={buttonClass("secondary", "px-2.5 py-1.5 text-xs")} aria-label={`Copy ${label}`}>
+    <button type="button" onClick={copy} className={buttonClass("secondary", "px-2.5 py-1.5 text-xs")} aria-label={copied ? `Copied ${label}` : `Copy ${label}`}>
       <span aria-live="polite">{copied ? "Copied" : "Copy"}</span>
     </button>
   );

@@ -46,7 +46,7 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
   return (
     <div className={`pointer-events-auto flex items-start justify-between gap-3 rounded-md border px-4 py-3 text-sm shadow-lg ${KIND_CLASS[toast.kind]}`}>
       <span>{toast.message}</span>
-      <button type="button" onClick={() => onDismiss(toast.id)} className="text-xs font-semibold underline" aria-label="Dismiss notification">
+      <button type="button" onClick={() => onDismiss(toast.id)} className="text-xs font-semibold underline" aria-label="Close notification">
         Close
       </button>
     </div>

@@ -62,6 +62,8 @@ export const yoga = createYoga<object, ActorContext>({
   fetchAPI: { Response },
   context: buildContext,
   batching: false,
+  // Unexpected errors are logged once by toPublicError; expected ones (bad keys, bad input) are not noise.
+  logging: false,
   landingPage: false,
   graphiql: { title: "Boltrail GraphQL", defaultQuery: "query Hello {\n  hello\n}\n" },
   maskedErrors: {

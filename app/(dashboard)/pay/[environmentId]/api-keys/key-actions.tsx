@@ -1,0 +1,61 @@
+"use client";
+import { useState, useTransition } from "react";
+import { Button, Spinner } from "@/components/ui/button";
+import { ConfirmForm } from "@/components/ui/confirm-form";
+import { Dialog } from "@/components/ui/dialog";
+import { Field } from "@/components/ui/field";
+import { useToast } from "@/components/ui/toast";
+import { renameApiKeyAction, revokeApiKeyAction } from "./actions";
+
+export function KeyActions({ environmentId, id, name, active }: { environmentId: string; id: string; name: string; active: boolean }) {
+  const [renaming, setRenaming] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const [pending, startTransition] = useTransition();
+  const toast = useToast();
+
+  function rename(form: FormData) {
+    startTransition(async () => {
+      const result = await renameApiKeyAction(environmentId, id, String(form.get("name") ?? ""));
+      if (!result.ok) return setError(result.error.detail ?? result.error.message);
+      setError(undefined);
+      setRenaming(false);
+      toast(`Renamed to "${result.data}"`, "success");
+    });
+  }
+
+  return (
+    <div className="flex justify-end gap-2">
+      <Button variant="secondary" className="px-2.5 py-1.5 text-xs" onClick={() => setRenaming(true)} aria-label={`Rename ${name}`}>
+        Rename
+      </Button>
+      {active && (
+        <ConfirmForm
+          trigger="Revoke"
+          triggerLabel={`Revoke ${name}`}
+          title={`Revoke "${name}"?`}
+          body="Requests made with this key are refused from the next one on. This cannot be undone."
+          confirmLabel="Revoke key"
+          hidden={{}}
+          action={async () => {
+            const result = await revokeApiKeyAction(environmentId, id);
+            toast(result.ok ? `API key "${result.data}" revoked` : (result.error.detail ?? result.error.message), result.ok ? "success" : "error");
+          }}
+        />
+      )}
+      <Dialog open={renaming} onClose={() => setRenaming(false)} title="Rename API key">
+        <form action={rename} className="space-y-4" noValidate>
+          <Field label="Name" name="name" defaultValue={name} required maxLength={80} error={error} />
+          <div className="flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => setRenaming(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={pending} aria-busy={pending}>
+              {pending && <Spinner />}
+              Save
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/dashboard";
+import { getEnvironmentOverview } from "@/lib/environments/get-environment-overview";
+import { EnvironmentTypeBadge } from "@/components/ui/badge";
+import { Card, PageHeader } from "@/components/ui/card";
+import { CopyButton } from "@/components/ui/copy-button";
+import { orNotFound } from "../../_components/or-not-found";
+import { DeleteEnvironmentButton } from "./delete-environment-button";
+
+export const metadata: Metadata = { title: "Overview" };
+
+export default async function EnvironmentOverviewPage({ params }: { params: Promise<{ environmentId: string }> }) {
+  const { environmentId } = await params;
+  const actor = await requireUser();
+  const overview = await orNotFound(getEnvironmentOverview(actor, environmentId));
+  const { environment: env, checklist } = overview;
+  const steps = [
+    {
+      done: checklist.apiKey,
+      title: "Create an API key",
+      body: "Your backend authenticates with it through the x-api-key header.",
+      href: actor.isMaster ? `/pay/${env.id}/api-keys` : null,
+      note: actor.isMaster ? null : "Only the master account can create keys.",
+    },
+    { done: checklist.wallet, title: "Open a wallet", body: "A wallet holds one asset: BTC, USDT or USDC.", href: null, note: null },
+    { done: checklist.invoice, title: "Issue an invoice", body: "Create a Lightning invoice and watch it settle.", href: null, note: null },
+    { done: checklist.webhook, title: "Register a webhook", body: "Get signed payment events on your server.", href: null, note: null },
+  ];
+  const doneCount = steps.filter((s) => s.done).length;
+
+  return (
+    <>
+      <PageHeader
+        title={env.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <EnvironmentTypeBadge type={env.type} />
+            <span className="font-mono text-xs">{env.id}</span>
+            <CopyButton value={env.id} label="environment id" />
+          </span>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="lg:col-span-2">
+          <Card title="Get started" description={`${doneCount} of ${steps.length} steps done`}>
+            <ol className="space-y-4">
+              {steps.map((step, i) => (
+                <li key={step.title} className="flex gap-3">
+                  <span
+                    aria-hidden="true"
+                    className={`flex size-6 shrink-0 items-center justify-center rounded-full text-xs font-bold ${step.done ? "bg-green-600 text-white" : "border border-gray-300 text-gray-600 dark:border-gray-600 dark:text-gray-300"}`}
+                  >
+                    {step.done ? "✓" : i + 1}
+                  </span>
+                  <div>
+                    <p className="font-medium">
+                      {step.href ? (
+                        <Link href={step.href} className="text-indigo-700 underline dark:text-indigo-300">
+                          {step.title}
+                        </Link>
+                      ) : (
+                        step.title
+                      )}
+                      <span className="sr-only">{step.done ? " (done)" : " (to do)"}</span>
+                    </p>
+                    <p className="text-sm text-gray-600 dark:text-gray-400">{step.body}</p>
+                    {step.note && <p className="text-xs text-gray-600 dark:text-gray-400">{step.note}</p>}
+                  </div>
+                </li>
+              ))}
+            </ol>
+          </Card>
+        </div>
+        <div className="space-y-6">
+          <Card title="Details">
+            <dl className="space-y-3 text-sm">
+              <div>
+                <dt className="text-gray-600 dark:text-gray-400">API endpoint</dt>
+                <dd className="font-mono text-xs">POST /graphql</dd>
+              </div>
+              <div>
+                <dt className="text-gray-600 dark:text-gray-400">Key prefix</dt>
+                <dd className="font-mono text-xs">{env.type === "LIVE" ? "amb_live_…" : "amb_test_…"}</dd>
+              </div>
+              {overview.nodePubkey && (
+                <div>
+                  <dt className="text-gray-600 dark:text-gray-400">Sandbox node public key</dt>
+                  <dd className="flex items-center gap-2">
+                    <span className="truncate font-mono text-xs">{overview.nodePubkey}</span>
+                    <CopyButton value={overview.nodePubkey} label="node public key" />
+                  </dd>
+                </div>
+              )}
+              <div>
+                <dt className="text-gray-600 dark:text-gray-400">Wallets</dt>
+                <dd>{env.walletCount}</dd>
+              </div>
+            </dl>
+          </Card>
+          {actor.isMaster && (
+            <Card title="Danger zone">
+              <p className="mb-3 text-sm text-gray-600 dark:text-gray-400">
+                Deleting removes its keys, wallets, transactions and webhook endpoints. Refused while a wallet holds a balance.
+              </p>
+              <DeleteEnvironmentButton environmentId={env.id} name={env.name} />
+            </Card>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,22 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Actor } from "../auth/actor";
+import { assertEnvironmentInKeyScope, authorize } from "../auth/permissions";
+
+export type WalletSummary = { id: string; name: string; assetId: string; assetSymbol: string; createdAt: Date };
+
+/** The wallets of one environment in the actor's scope (a wallet-scoped key sees only its own). */
+export async function listWallets(actor: Actor, environmentId: string): Promise<WalletSummary[]> {
+  authorize(actor, "WALLETS", "READ");
+  assertEnvironmentInKeyScope(actor, environmentId);
+  const rows = await db.wallet.findMany({
+    where: {
+      environmentId: String(environmentId),
+      environment: { teamId: actor.teamId },
+      ...(actor.kind === "key" && actor.walletId ? { id: actor.walletId } : {}),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, name: true, assetId: true, createdAt: true, asset: { select: { symbol: true } } },
+  });
+  return rows.map((w) => ({ id: w.id, name: w.name, assetId: w.assetId, assetSymbol: w.asset.symbol, createdAt: w.createdAt }));
+}
