@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
@@ -9,6 +10,9 @@ export default defineConfig({
     alias: [
       { find: /^@\//, replacement: `${root}/` },
       { find: /^server-only$/, replacement: path.join(root, "test/server-only.ts") },
+      // One graphql-js, as in the Next.js bundle: graphql-yoga loads the CommonJS build, so source
+      // files must too, or `instanceof GraphQLError` sees two classes.
+      { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve("graphql") },
     ],
   },
   test: {

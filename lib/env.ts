@@ -61,6 +61,14 @@ export const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: intInRange("WEBHOOK_TIMEOUT_MS", 100, 120_000, 15_000),
   SANDBOX_SETTLE_DELAY_MS: intInRange("SANDBOX_SETTLE_DELAY_MS", 0, 86_400_000, 3_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().default("info"),
+  SANDBOX_BTC_USD_PRICE: optionalString
+    .refine((v) => v === undefined || (/^\d+(\.\d{1,2})?$/.test(v) && Number(v) > 0), "SANDBOX_BTC_USD_PRICE must be a positive USD amount such as 100000 or 97345.12")
+    .transform((v) => v ?? "100000"),
+  FEE_BASIS_POINTS: intInRange("FEE_BASIS_POINTS", 0, 10_000, 0),
+  WORKER_IN_APP: z
+    .enum(["true", "false"], { error: "WORKER_IN_APP must be true or false" })
+    .optional()
+    .transform((v) => v !== "false"),
 });
 
 export type Env = z.output<typeof EnvSchema>;

@@ -1,5 +1,5 @@
 /**
- * Boltrail's launcher: `npm start`, `npm run dev`, `npm run db:migrate`.
+ * Boltrail's launcher: `npm start`, `npm run dev`, `npm run worker`, `npm run db:migrate`.
  *
  *  1. fills AUTH_SECRET / APP_ENCRYPTION_KEY from DATA_DIR when unset (refused in production),
  *  2. validates the whole configuration (one line per bad variable),
@@ -77,8 +77,8 @@ async function prepare(): Promise<Prepared> {
   return { env, stopDatabase };
 }
 
-function run(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [nextBin, ...args], {
+function run(args: string[], extraEnv: Record<string, string> = {}, nodeArgs: string[] = [nextBin]): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: root,
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...extraEnv },
@@ -89,8 +89,8 @@ function waitExit(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
-async function serve(prepared: Prepared, args: string[], nodeEnv: string) {
-  const child = run(args, { NODE_ENV: nodeEnv });
+async function serve(prepared: Prepared, args: string[], nodeEnv: string, nodeArgs?: string[]) {
+  const child = run(args, { NODE_ENV: nodeEnv }, nodeArgs);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -130,6 +130,13 @@ async function main() {
       await serve(prepared, ["dev", "-p", String(prepared.env.PORT)], "development");
       break;
     }
+    case "worker": {
+      const prepared = await prepare();
+      log("starting the background worker");
+      // react-server: lib/ modules are server-only.
+      await serve(prepared, [], "production", ["--conditions=react-server", "--import", "tsx", path.join(root, "scripts", "worker.ts")]);
+      break;
+    }
     case "migrate": {
       const prepared = await prepare();
       await prepared.stopDatabase();
@@ -137,7 +144,7 @@ async function main() {
       break;
     }
     default:
-      fail(`unknown command "${command}" (expected start, dev or migrate)`);
+      fail(`unknown command "${command}" (expected start, dev, worker or migrate)`);
   }
 }
 

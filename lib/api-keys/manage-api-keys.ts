@@ -4,7 +4,7 @@ import { badInput, notFound } from "../errors";
 import { requireMaster, type Actor, type Permission } from "../auth/actor";
 import { recordAudit } from "../audit";
 import { sha256Hex } from "../crypto";
-import { parseInput } from "../validation";
+import { checkId, parseInput } from "../validation";
 import { API_KEY_SELECT, toApiKeyView, type ApiKeyView } from "./api-key-view";
 import { displayParts, generatePlaintextKey } from "./key-format";
 import { CreateApiKeyInput, UpdateApiKeyInput } from "./schemas";
@@ -62,7 +62,7 @@ export async function createApiKey(actor: Actor, raw: unknown): Promise<{ key: A
 
 async function findOwnKey(actor: Actor, id: string) {
   const key = await db.serviceApiKey.findFirst({
-    where: { id: String(id), environment: { teamId: actor.teamId } },
+    where: { id: checkId(id, "API key"), environment: { teamId: actor.teamId } },
     select: API_KEY_SELECT,
   });
   if (!key) throw notFound("API key");
@@ -98,7 +98,7 @@ export async function revokeApiKey(actor: Actor, id: string): Promise<ApiKeyView
 export async function listApiKeys(actor: Actor, environmentId?: string): Promise<ApiKeyView[]> {
   requireMaster(actor, MANAGE);
   const rows = await db.serviceApiKey.findMany({
-    where: { environment: { teamId: actor.teamId }, ...(environmentId ? { environmentId: String(environmentId) } : {}) },
+    where: { environment: { teamId: actor.teamId }, ...(environmentId ? { environmentId: checkId(environmentId, "Environment") } : {}) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: API_KEY_SELECT,
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseIsoDate } from "../validation";
 
 const Resource = z.enum(["ENVIRONMENTS", "WALLETS", "PAYMENTS", "WEBHOOKS", "WALLET_CREDENTIALS"], {
   error: "must be one of ENVIRONMENTS, WALLETS, PAYMENTS, WEBHOOKS, WALLET_CREDENTIALS",
@@ -20,11 +21,12 @@ export const CreateApiKeyInput = z.object({
     .nullish()
     .transform((v, ctx) => {
       if (!v) return null;
-      const ms = Date.parse(v);
-      if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(ms)) {
-        ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date, e.g. 2027-01-31T00:00:00Z" });
+      const date = parseIsoDate(v);
+      if (!date) {
+        ctx.addIssue({ code: "custom", message: "must be a valid ISO 8601 date, e.g. 2027-01-31T00:00:00Z" });
         return z.NEVER;
       }
+      const ms = date.getTime();
       if (ms <= Date.now()) {
         ctx.addIssue({ code: "custom", message: "must be in the future" });
         return z.NEVER;

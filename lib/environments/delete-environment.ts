@@ -1,4 +1,5 @@
 import "server-only";
+import { checkId } from "../validation";
 import { db } from "@/lib/db";
 import { AppError, forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
@@ -16,7 +17,7 @@ export async function deleteEnvironment(actor: Actor, id: string): Promise<true>
   const scope = environmentScope(actor);
   if (scope.id && scope.id !== id) throw notFound("Environment");
   await db.$transaction(async (tx) => {
-    const env = await tx.environment.findFirst({ where: { ...scope, id: String(id) }, select: { id: true, type: true, name: true } });
+    const env = await tx.environment.findFirst({ where: { ...scope, id: checkId(id, "Environment") }, select: { id: true, type: true, name: true } });
     if (!env) throw notFound("Environment");
     if (env.type === "LIVE" && actor.kind === "key") throw forbidden("LIVE environments can only be deleted with the master account's dashboard session");
     // Lock the wallets so no payment settles into them while we decide.

@@ -1,4 +1,5 @@
 import "server-only";
+import { checkId } from "../validation";
 import { db } from "@/lib/db";
 import { notFound } from "../errors";
 import type { Actor } from "../auth/actor";
@@ -10,7 +11,7 @@ export async function findEnvironment(actor: Actor, id: string): Promise<Environ
   authorize(actor, "ENVIRONMENTS", "READ");
   const scope = environmentScope(actor);
   if (scope.id && scope.id !== id) throw notFound("Environment");
-  const row = await db.environment.findFirst({ where: { ...scope, id: String(id) }, select: ENVIRONMENT_SELECT });
+  const row = await db.environment.findFirst({ where: { ...scope, id: checkId(id, "Environment") }, select: ENVIRONMENT_SELECT });
   if (!row) throw notFound("Environment");
   return toEnvironmentView(row);
 }

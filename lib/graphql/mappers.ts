@@ -1,6 +1,10 @@
 /** Service views (camelCase, Date) → the Rails GraphQL shapes (snake_case, ISO strings). */
 import type { ApiKeyView } from "../api-keys/api-key-view";
 import type { EnvironmentView } from "../environments/environment-view";
+import type { WalletAsset, WalletView } from "../wallets/wallet-view";
+import type { TransactionView } from "../transactions/transaction-view";
+import { usdPrice, usdValue } from "../assets/prices";
+import { displayAmount } from "../money";
 
 export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -29,5 +33,82 @@ export function gqlApiKey(key: ApiKeyView) {
     node_id: key.nodeId,
     permissions: key.permissions,
     wallet_id: key.walletId,
+  };
+}
+
+
+export function gqlAsset(asset: WalletAsset) {
+  return {
+    id: asset.id,
+    symbol: asset.symbol,
+    precision: asset.precision,
+    type: asset.type,
+    description: asset.description,
+    website_url: asset.websiteUrl,
+    prices: { id: `prices:${asset.id}`, usd: usdPrice(asset.symbol) },
+    taproot_asset_details:
+      asset.type === "TAPROOT_ASSET" ? { asset_id: asset.tapAssetId, group_key: asset.groupKey, universe: asset.universe } : null,
+  };
+}
+
+export function gqlAmount(id: string, minor: bigint, asset: WalletAsset) {
+  return {
+    id,
+    display_amount: displayAmount(minor, asset.precision),
+    full_amount: minor.toString(),
+    value: { id: `${id}:usd`, usd_value: usdValue(minor, asset.precision, asset.symbol) },
+  };
+}
+
+export function gqlSimpleWallet(w: WalletView) {
+  return { id: w.id, name: w.name, asset: gqlAsset(w.asset), asset_id: w.asset.id, created_at: w.createdAt.toISOString(), is_ready: w.isReady };
+}
+
+export function gqlWallet(w: WalletView) {
+  return {
+    ...gqlSimpleWallet(w),
+    balance: { balance: w.balance.toString(), received: w.received.toString(), sent: w.sent.toString() },
+    environment: gqlEnvironment(w.environment),
+    environment_id: w.environmentId,
+    team_id: w.teamId,
+    updated_at: w.updatedAt.toISOString(),
+    // Sandbox wallets have no node; live nodes attach to the environment.
+    nodes: [],
+    node_permissions: () => ({ id: `node_permissions:${w.id}`, encrypted_symmetric_key: "", nodes: [] }),
+  };
+}
+
+export function gqlSimpleTransaction(t: TransactionView) {
+  return {
+    id: t.id,
+    amount: gqlAmount(`${t.id}:amount`, t.amount, t.asset),
+    asset: gqlAsset(t.asset),
+    created_at: t.createdAt.toISOString(),
+    description: t.description,
+    direction: t.direction,
+    fee: t.fee.toString(),
+    metadata: t.metadata,
+    settled_at: iso(t.settledAt),
+    status: t.status,
+    updated_at: t.updatedAt.toISOString(),
+    wallet_id: t.walletId,
+  };
+}
+
+export function gqlTransaction(t: TransactionView) {
+  const settleSats = t.settleAmount === null ? null : t.asset.type === "BASE_ASSET" ? t.settleAmount : t.amountSats;
+  return {
+    ...gqlSimpleTransaction(t),
+    amount_sats: (t.asset.type === "BASE_ASSET" ? t.amount : t.amountSats)?.toString() ?? null,
+    error: t.error,
+    events: t.events.map((e) => ({ id: e.id, event_type: e.eventType, message: e.message, details: e.details, created_at: e.createdAt.toISOString() })),
+    exchange_rate: t.exchangeRate,
+    expires_at: iso(t.expiresAt),
+    idempotency_key: t.idempotencyKey,
+    node_id: t.nodeId,
+    payment_hash: t.paymentHash,
+    payment_request: t.paymentRequest,
+    settle_amount: t.settleAmount === null ? null : gqlAmount(`${t.id}:settle_amount`, t.settleAmount, t.asset),
+    settle_amount_sats: settleSats?.toString() ?? null,
   };
 }

@@ -4,7 +4,7 @@ import { db, isUniqueViolation } from "@/lib/db";
 import { badInput, notFound } from "../errors";
 import { requireMaster, type Actor } from "../auth/actor";
 import { hashPassword } from "../auth/password";
-import { parseInput } from "../validation";
+import { checkId, parseInput } from "../validation";
 import { AcceptInvitationInput } from "../accounts/schemas";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -34,7 +34,7 @@ export async function createInvitation(actor: Actor): Promise<CreatedInvitation>
 export async function revokeInvitation(actor: Actor, invitationId: string): Promise<void> {
   requireMaster(actor, "revoke invitations");
   const { count } = await db.invitation.updateMany({
-    where: { id: String(invitationId), teamId: actor.teamId, acceptedAt: null, revokedAt: null },
+    where: { id: checkId(invitationId, "Pending invitation"), teamId: actor.teamId, acceptedAt: null, revokedAt: null },
     data: { revokedAt: new Date() },
   });
   if (count === 0) throw notFound("Pending invitation");

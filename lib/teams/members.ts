@@ -1,4 +1,5 @@
 import "server-only";
+import { checkId } from "../validation";
 import { db } from "@/lib/db";
 import { AppError, notFound } from "../errors";
 import { requireMaster, type Actor } from "../auth/actor";
@@ -29,7 +30,7 @@ export async function getTeam(actor: Actor): Promise<TeamView> {
  */
 export async function removeMember(actor: Actor, memberUserId: string): Promise<void> {
   requireMaster(actor, "remove members");
-  const id = String(memberUserId);
+  const id = checkId(memberUserId, "Member");
   if (id === actor.userId) throw new AppError("BAD_USER_INPUT", "userId: the master account cannot remove itself", { field: "userId", detail: "The master account cannot remove itself" });
   await db.$transaction(async (tx) => {
     const membership = await tx.membership.findFirst({ where: { userId: id, teamId: actor.teamId }, select: { role: true, user: { select: { email: true } } } });

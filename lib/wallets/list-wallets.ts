@@ -1,4 +1,5 @@
 import "server-only";
+import { checkId } from "../validation";
 import { db } from "@/lib/db";
 import type { Actor } from "../auth/actor";
 import { assertEnvironmentInKeyScope, authorize } from "../auth/permissions";
@@ -11,7 +12,7 @@ export async function listWallets(actor: Actor, environmentId: string): Promise<
   assertEnvironmentInKeyScope(actor, environmentId);
   const rows = await db.wallet.findMany({
     where: {
-      environmentId: String(environmentId),
+      environmentId: checkId(environmentId, "Environment"),
       environment: { teamId: actor.teamId },
       ...(actor.kind === "key" && actor.walletId ? { id: actor.walletId } : {}),
     },

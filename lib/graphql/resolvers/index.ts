@@ -7,8 +7,11 @@ import { createEnvironment } from "../../environments/create-environment";
 import { deleteEnvironment } from "../../environments/delete-environment";
 import { findEnvironment } from "../../environments/find-environment";
 import { listEnvironments } from "../../environments/list-environments";
+import { createWallet, deleteWallet, findWallet, listWalletViews } from "../../wallets/manage-wallets";
+import { createReceive } from "../../transactions/create-receive";
+import { findTransaction, listTransactions } from "../../transactions/query-transactions";
 import { requireActor, requireUserActor, type GraphQLContext } from "../context";
-import { gqlApiKey, gqlEnvironment } from "../mappers";
+import { gqlApiKey, gqlEnvironment, gqlSimpleTransaction, gqlSimpleWallet, gqlTransaction, gqlWallet } from "../mappers";
 
 type Args<T = Record<string, unknown>> = T;
 type Ctx = GraphQLContext;
@@ -110,23 +113,32 @@ export const resolvers = {
       })),
   },
   TransactionQueries: {
-    find_many: notImplemented("payment.transaction.find_many"),
-    find_one: notImplemented("payment.transaction.find_one"),
+    find_many: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => {
+      const page = await listTransactions(await requireActor(ctx), args.input);
+      return {
+        id: "payment.transaction.find_many",
+        list: page.list.map(gqlSimpleTransaction),
+        pagination: { limit: page.limit, offset: page.offset },
+        total_count: () => page.totalCount(),
+      };
+    },
+    find_one: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => gqlTransaction(await findTransaction(await requireActor(ctx), args.id)),
   },
   TransactionMutations: {
-    create_receive: notImplemented("payment.transaction.create_receive"),
+    create_receive: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => gqlTransaction(await createReceive(await requireActor(ctx), args.input)),
     create_send: notImplemented("payment.transaction.create_send"),
   },
   WalletQueries: {
     find_many: ns("payment.wallet.find_many"),
-    find_one: notImplemented("payment.wallet.find_one"),
+    find_one: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => gqlWallet(await findWallet(await requireActor(ctx), args.id)),
   },
   FindManyWallets: {
-    list: notImplemented("payment.wallet.find_many"),
+    list: async (_: unknown, args: Args<{ environment_id: string }>, ctx: Ctx) =>
+      (await listWalletViews(await requireActor(ctx), args.environment_id)).map(gqlSimpleWallet),
   },
   WalletMutations: {
-    create: notImplemented("payment.wallet.create"),
-    delete: notImplemented("payment.wallet.delete"),
+    create: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => gqlWallet(await createWallet(await requireActor(ctx), args.input)),
+    delete: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => deleteWallet(await requireActor(ctx), args.id),
   },
   WebhookEndpointQueries: {
     find_many: ns("payment.webhook_endpoint.find_many"),

@@ -2,11 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/dashboard";
 import { getEnvironmentOverview } from "@/lib/environments/get-environment-overview";
+import { getEnvironmentStats } from "@/lib/transactions/query-transactions";
 import { EnvironmentTypeBadge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { orNotFound } from "../../_components/or-not-found";
 import { DeleteEnvironmentButton } from "./delete-environment-button";
+import { VolumeChart } from "./_components/volume-chart";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -14,6 +16,8 @@ export default async function EnvironmentOverviewPage({ params }: { params: Prom
   const { environmentId } = await params;
   const actor = await requireUser();
   const overview = await orNotFound(getEnvironmentOverview(actor, environmentId));
+  const stats = await getEnvironmentStats(actor, environmentId);
+  const today = new Date().toISOString().slice(0, 10);
   const { environment: env, checklist } = overview;
   const steps = [
     {
@@ -23,8 +27,8 @@ export default async function EnvironmentOverviewPage({ params }: { params: Prom
       href: actor.isMaster ? `/pay/${env.id}/api-keys` : null,
       note: actor.isMaster ? null : "Only the master account can create keys.",
     },
-    { done: checklist.wallet, title: "Open a wallet", body: "A wallet holds one asset: BTC, USDT or USDC.", href: null, note: null },
-    { done: checklist.invoice, title: "Issue an invoice", body: "Create a Lightning invoice and watch it settle.", href: null, note: null },
+    { done: checklist.wallet, title: "Open a wallet", body: "A wallet holds one asset: BTC, USDT or USDC.", href: `/pay/${env.id}/wallets`, note: null },
+    { done: checklist.invoice, title: "Issue an invoice", body: "Create a Lightning invoice and watch it settle.", href: `/pay/${env.id}/wallets`, note: null },
     { done: checklist.webhook, title: "Register a webhook", body: "Get signed payment events on your server.", href: null, note: null },
   ];
   const doneCount = steps.filter((s) => s.done).length;
@@ -71,8 +75,26 @@ export default async function EnvironmentOverviewPage({ params }: { params: Prom
               ))}
             </ol>
           </Card>
+          <div className="mt-6">
+            <Card title="Received, last 30 days" description="Completed receives per day (UTC), net of fees.">
+              <VolumeChart points={stats.daily} today={today} />
+            </Card>
+          </div>
         </div>
         <div className="space-y-6">
+          <Card title="Transactions by status">
+            <dl className="grid grid-cols-2 gap-3 text-sm">
+              {(["PENDING", "COMPLETED", "FAILED", "EXPIRED"] as const).map((s) => (
+                <div key={s} className="rounded-md bg-gray-50 p-3 dark:bg-gray-950">
+                  <dt className="text-gray-600 dark:text-gray-400">{s === "COMPLETED" ? "Paid" : s.charAt(0) + s.slice(1).toLowerCase()}</dt>
+                  <dd className="text-xl font-semibold tabular-nums">{stats.countsByStatus[s].toLocaleString("en")}</dd>
+                </div>
+              ))}
+            </dl>
+            <Link href={`/pay/${env.id}/transactions`} className="mt-3 inline-block text-sm font-semibold text-indigo-700 underline dark:text-indigo-300">
+              All transactions
+            </Link>
+          </Card>
           <Card title="Details">
             <dl className="space-y-3 text-sm">
               <div>

@@ -1,0 +1,36 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { transition, transitionInTx, type TerminalStatus } from "../transactions/lifecycle";
+
+export type SandboxBehavior = "complete" | "fail" | "expire";
+const OUTCOME: Record<SandboxBehavior, TerminalStatus> = { complete: "COMPLETED", fail: "FAILED", expire: "EXPIRED" };
+
+/** Sandbox settlement: the simulated payer pays (or the payment fails, or the invoice lapses). */
+export async function runSandboxSettle(payload: unknown): Promise<void> {
+  const { transactionId, behavior } = payload as { transactionId: string; behavior: SandboxBehavior };
+  const to = OUTCOME[behavior] ?? "COMPLETED";
+  await transition(transactionId, to, {
+    message: to === "COMPLETED" ? "Payment settled (sandbox)" : undefined,
+    error: to === "FAILED" ? "Sandbox payment failed (amb_sandbox_behavior: fail)" : undefined,
+    details: { source: "sandbox", behavior },
+  });
+}
+
+/**
+ * The expiry sweeper: every pending transaction past its expires_at becomes EXPIRED. Rows are
+ * claimed with SKIP LOCKED, so workers sweeping at once split the work and a settlement holding
+ * a row is never waited for (its conditional update decides).
+ */
+export async function sweepExpired(limit = 200): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const due = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM transactions
+      WHERE status = 'PENDING' AND "expiresAt" <= now()
+      ORDER BY "expiresAt"
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED`;
+    let expired = 0;
+    for (const { id } of due) if (await transitionInTx(tx, id, "EXPIRED")) expired++;
+    return expired;
+  });
+}

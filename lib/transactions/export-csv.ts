@@ -1,0 +1,86 @@
+import "server-only";
+import { db, type Prisma } from "@/lib/db";
+import type { Actor } from "../auth/actor";
+import { displayAmount } from "../money";
+import { transactionFilter } from "./query-transactions";
+
+export const CSV_COLUMNS = [
+  "id",
+  "created_at",
+  "direction",
+  "status",
+  "asset",
+  "amount",
+  "display_amount",
+  "fee",
+  "settle_amount",
+  "amount_sats",
+  "exchange_rate",
+  "description",
+  "wallet_id",
+  "payment_hash",
+  "settled_at",
+  "expires_at",
+  "metadata",
+] as const;
+
+/** RFC 4180 quoting; cells starting with = + - @ are prefixed so spreadsheets do not run them as formulas. */
+export function csvCell(value: string | null | undefined): string {
+  if (value === null || value === undefined) return "";
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+const BATCH = 500;
+
+/**
+ * The actor's transactions matching the find_many filter, newest first, as CSV lines. Walks the
+ * (created_at, id) index in batches with a keyset cursor, so exports of any size stream in
+ * constant memory.
+ */
+export async function* exportTransactionsCsv(actor: Actor, raw: unknown): AsyncGenerator<string> {
+  const { where } = transactionFilter(actor, raw);
+  yield CSV_COLUMNS.join(",") + "\r\n";
+  let cursor: { createdAt: Date; id: string } | null = null;
+  for (;;) {
+    const page: Prisma.TransactionWhereInput = cursor
+      ? { AND: [where, { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }] }
+      : where;
+    const rows = await db.transaction.findMany({
+      where: page,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: BATCH,
+      include: { asset: { select: { symbol: true, precision: true } } },
+    });
+    if (rows.length === 0) return;
+    let chunk = "";
+    for (const t of rows) {
+      chunk +=
+        [
+          t.id,
+          t.createdAt.toISOString(),
+          t.direction,
+          t.status,
+          t.asset.symbol,
+          t.amount.toString(),
+          displayAmount(t.amount, t.asset.precision),
+          t.fee.toString(),
+          t.settleAmount?.toString() ?? null,
+          t.amountSats?.toString() ?? null,
+          t.exchangeRate,
+          t.description,
+          t.walletId,
+          t.paymentHash,
+          t.settledAt?.toISOString() ?? null,
+          t.expiresAt?.toISOString() ?? null,
+          t.metadata,
+        ]
+          .map(csvCell)
+          .join(",") + "\r\n";
+    }
+    yield chunk;
+    const last = rows[rows.length - 1];
+    cursor = { createdAt: last.createdAt, id: last.id };
+    if (rows.length < BATCH) return;
+  }
+}

@@ -1,0 +1,104 @@
+import "server-only";
+import { db, type Prisma } from "@/lib/db";
+import { badInput, notFound } from "../errors";
+import type { Actor } from "../auth/actor";
+import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize } from "../auth/permissions";
+import { checkId, parseInput, parseIsoDate } from "../validation";
+import { ListTransactionsInput } from "./schemas";
+import { TRANSACTION_SELECT, toTransactionView, type TransactionView } from "./transaction-view";
+
+/** Where-clause restricting transactions to the actor's team / key environment / key wallet. */
+function scopeWhere(actor: Actor): Prisma.TransactionWhereInput {
+  if (actor.kind === "user") return { environment: { teamId: actor.teamId } };
+  return { environmentId: actor.environmentId, ...(actor.walletId ? { walletId: actor.walletId } : {}) };
+}
+
+/** One transaction with its events timeline, in the actor's scope, or NOT_FOUND. */
+export async function findTransaction(actor: Actor, id: string): Promise<TransactionView> {
+  authorize(actor, "PAYMENTS", "READ");
+  const row = await db.transaction.findFirst({
+    where: { id: checkId(id, "Transaction"), ...scopeWhere(actor) },
+    select: { ...TRANSACTION_SELECT, events: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
+  });
+  if (!row) throw notFound("Transaction");
+  return toTransactionView(row);
+}
+
+function parseDate(field: string, value: string | null | undefined): Date | undefined {
+  if (!value) return undefined;
+  const date = parseIsoDate(value);
+  if (!date) throw badInput(field, "must be a valid ISO 8601 date, e.g. 2026-06-01T00:00:00Z");
+  return date;
+}
+
+export type TransactionPage = {
+  list: TransactionView[];
+  limit: number;
+  offset: number;
+  /** Counted only when asked for (it is the expensive part at millions of rows). */
+  totalCount: () => Promise<number>;
+};
+
+/**
+ * find_many: filters by wallet, environment, status, direction and date range (from inclusive,
+ * to exclusive), newest first, `page { limit offset }` (default 20, at most 100). The first page
+ * is an index range scan on (environment|wallet, created_at desc, id desc).
+ */
+export async function listTransactions(actor: Actor, raw: unknown): Promise<TransactionPage> {
+  const { where, input } = transactionFilter(actor, raw);
+  const limit = input.page?.limit ?? 20;
+  const offset = input.page?.offset ?? 0;
+  const rows = await db.transaction.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+    skip: offset,
+    select: TRANSACTION_SELECT,
+  });
+  let count: Promise<number> | undefined;
+  return { list: rows.map(toTransactionView), limit, offset, totalCount: () => (count ??= db.transaction.count({ where })) };
+}
+
+/** The checked filter of find_many and of the CSV export, as a Prisma where-clause within the actor's scope. */
+export function transactionFilter(actor: Actor, raw: unknown) {
+  authorize(actor, "PAYMENTS", "READ");
+  const input = parseInput(ListTransactionsInput, raw ?? {}, "input");
+  if (input.environment_id) assertEnvironmentInKeyScope(actor, input.environment_id);
+  if (input.wallet_id) assertWalletInKeyScope(actor, input.wallet_id);
+  const from = parseDate("input.filter.date_range.from", input.filter?.date_range?.from);
+  const to = parseDate("input.filter.date_range.to", input.filter?.date_range?.to);
+  const where: Prisma.TransactionWhereInput = {
+    ...scopeWhere(actor),
+    ...(input.environment_id ? { environmentId: input.environment_id } : {}),
+    ...(input.wallet_id ? { walletId: input.wallet_id } : {}),
+    ...(input.filter?.status ? { status: input.filter.status } : {}),
+    ...(input.filter?.direction ? { direction: input.filter.direction } : {}),
+    ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } } : {}),
+  };
+  return { where, input };
+}
+
+export type EnvironmentStats = {
+  countsByStatus: Record<"PENDING" | "COMPLETED" | "FAILED" | "EXPIRED", number>;
+  /** Completed receive volume per UTC day, last 30 days, per asset symbol (minor units). */
+  daily: { day: string; symbol: string; precision: number; amount: bigint }[];
+};
+
+export async function getEnvironmentStats(actor: Actor, environmentId: string): Promise<EnvironmentStats> {
+  authorize(actor, "PAYMENTS", "READ");
+  assertEnvironmentInKeyScope(actor, environmentId);
+  const env = await db.environment.findFirst({ where: { id: checkId(environmentId, "Environment"), teamId: actor.teamId }, select: { id: true } });
+  if (!env) throw notFound("Environment");
+  const since = new Date(Date.now() - 30 * 86_400_000);
+  const [counts, daily] = await Promise.all([
+    db.transaction.groupBy({ by: ["status"], where: { environmentId: env.id }, _count: { _all: true } }),
+    db.$queryRaw<{ day: Date; symbol: string; precision: number; amount: bigint }[]>`
+      SELECT date_trunc('day', t."settledAt" AT TIME ZONE 'UTC') AS day, a.symbol, a.precision, SUM(COALESCE(t."settleAmount", t.amount))::bigint AS amount
+      FROM transactions t JOIN assets a ON a.id = t."assetId"
+      WHERE t."environmentId" = ${env.id} AND t.status = 'COMPLETED' AND t.direction = 'RECEIVE' AND t."settledAt" >= ${since}
+      GROUP BY 1, 2, 3 ORDER BY 1`,
+  ]);
+  const countsByStatus = { PENDING: 0, COMPLETED: 0, FAILED: 0, EXPIRED: 0 };
+  for (const c of counts) countsByStatus[c.status] = c._count._all;
+  return { countsByStatus, daily: daily.map((d) => ({ day: d.day.toISOString().slice(0, 10), symbol: d.symbol, precision: d.precision, amount: d.amount })) };
+}

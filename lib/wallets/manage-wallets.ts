@@ -1,0 +1,74 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { AppError, badInput, forbidden, notFound } from "../errors";
+import type { Actor } from "../auth/actor";
+import { recordAudit } from "../audit";
+import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize } from "../auth/permissions";
+import { checkId, parseInput } from "../validation";
+import { CreateWalletInput } from "./schemas";
+import { toWalletView, WALLET_SELECT, type WalletView } from "./wallet-view";
+
+export async function createWallet(actor: Actor, raw: unknown): Promise<WalletView> {
+  authorize(actor, "WALLETS", "WRITE");
+  if (actor.kind === "key" && actor.walletId) throw forbidden("This API key is limited to one wallet and cannot create wallets");
+  const input = parseInput(CreateWalletInput, raw, "input");
+  assertEnvironmentInKeyScope(actor, input.environment_id);
+  const environment = await db.environment.findFirst({ where: { id: input.environment_id, teamId: actor.teamId }, select: { id: true } });
+  if (!environment) throw notFound("Environment");
+  const asset = await db.asset.findUnique({ where: { id: input.asset_id }, select: { id: true } });
+  if (!asset) throw badInput("input.asset_id", "no asset with this id; list them with `taproot_assets { list { id symbol } }`");
+  const row = await db.$transaction(async (tx) => {
+    const created = await tx.wallet.create({ data: { name: input.name, environmentId: environment.id, assetId: asset.id }, select: WALLET_SELECT });
+    await recordAudit(tx, actor, "wallet.created", { type: "wallet", id: created.id }, { name: input.name, asset: created.asset.symbol });
+    return created;
+  });
+  return toWalletView(row);
+}
+
+/** One wallet in the actor's scope (team, key environment, key wallet), or NOT_FOUND. */
+export async function findWallet(actor: Actor, id: string): Promise<WalletView> {
+  authorize(actor, "WALLETS", "READ");
+  assertWalletInKeyScope(actor, checkId(id, "Wallet"));
+  const row = await db.wallet.findFirst({
+    where: { id: checkId(id, "Wallet"), environment: { teamId: actor.teamId, ...(actor.kind === "key" ? { id: actor.environmentId } : {}) } },
+    select: WALLET_SELECT,
+  });
+  if (!row) throw notFound("Wallet");
+  return toWalletView(row);
+}
+
+/** Full wallet records of an environment (dashboard). */
+export async function listWalletViews(actor: Actor, environmentId: string): Promise<WalletView[]> {
+  authorize(actor, "WALLETS", "READ");
+  assertEnvironmentInKeyScope(actor, environmentId);
+  const rows = await db.wallet.findMany({
+    where: {
+      environmentId: checkId(environmentId, "Environment"),
+      environment: { teamId: actor.teamId },
+      ...(actor.kind === "key" && actor.walletId ? { id: actor.walletId } : {}),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: WALLET_SELECT,
+  });
+  return rows.map(toWalletView);
+}
+
+/** Refused while the wallet holds a balance or has pending transactions. */
+export async function deleteWallet(actor: Actor, id: string): Promise<true> {
+  authorize(actor, "WALLETS", "WRITE");
+  const wallet = await findWallet(actor, id);
+  await db.$transaction(async (tx) => {
+    const [locked] = await tx.$queryRaw<{ received: bigint; sent: bigint }[]>`SELECT received, sent FROM wallets WHERE id = ${wallet.id} FOR UPDATE`;
+    if (!locked) throw notFound("Wallet");
+    if (locked.received - locked.sent !== BigInt(0)) {
+      throw new AppError("CONFLICT", "id: this wallet still holds a balance; move the funds out before deleting it", { field: "id", detail: "This wallet still holds a balance; move the funds out before deleting it" });
+    }
+    const pending = await tx.transaction.count({ where: { walletId: wallet.id, status: "PENDING" } });
+    if (pending > 0) {
+      throw new AppError("CONFLICT", `id: this wallet has ${pending} pending transaction(s); wait until they settle or expire`, { field: "id", detail: `This wallet has ${pending} pending transaction(s); wait until they settle or expire` });
+    }
+    await tx.wallet.delete({ where: { id: wallet.id } });
+    await recordAudit(tx, actor, "wallet.deleted", { type: "wallet", id: wallet.id }, { name: wallet.name });
+  });
+  return true;
+}

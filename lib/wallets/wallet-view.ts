@@ -1,0 +1,85 @@
+import type { EnvironmentView } from "../environments/environment-view";
+
+export type WalletAsset = {
+  id: string;
+  symbol: string;
+  name: string;
+  type: "BASE_ASSET" | "TAPROOT_ASSET";
+  precision: number;
+  description: string | null;
+  websiteUrl: string | null;
+  tapAssetId: string | null;
+  groupKey: string | null;
+  universe: string | null;
+};
+
+export type WalletView = {
+  id: string;
+  name: string;
+  environmentId: string;
+  teamId: string;
+  asset: WalletAsset;
+  received: bigint;
+  sent: bigint;
+  balance: bigint;
+  isReady: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  environment: EnvironmentView;
+};
+
+export const WALLET_SELECT = {
+  id: true,
+  name: true,
+  environmentId: true,
+  received: true,
+  sent: true,
+  createdAt: true,
+  updatedAt: true,
+  asset: true,
+  environment: {
+    select: { id: true, name: true, type: true, teamId: true, createdAt: true, updatedAt: true, _count: { select: { wallets: true } } },
+  },
+} as const;
+
+type Row = {
+  id: string;
+  name: string;
+  environmentId: string;
+  received: bigint;
+  sent: bigint;
+  createdAt: Date;
+  updatedAt: Date;
+  asset: WalletAsset & { createdAt?: Date };
+  environment: { id: string; name: string; type: "SANDBOX" | "LIVE"; teamId: string; createdAt: Date; updatedAt: Date; _count: { wallets: number } };
+};
+
+export function toWalletView(row: Row): WalletView {
+  const { environment: env, asset } = row;
+  return {
+    id: row.id,
+    name: row.name,
+    environmentId: row.environmentId,
+    teamId: env.teamId,
+    asset: {
+      id: asset.id,
+      symbol: asset.symbol,
+      name: asset.name,
+      type: asset.type,
+      precision: asset.precision,
+      description: asset.description,
+      websiteUrl: asset.websiteUrl,
+      tapAssetId: asset.tapAssetId,
+      groupKey: asset.groupKey,
+      universe: asset.universe,
+    },
+    received: row.received,
+    sent: row.sent,
+    balance: row.received - row.sent,
+    // Sandbox wallets can always receive; live readiness needs an attached node with liquidity.
+    isReady: env.type === "SANDBOX",
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    environment: { id: env.id, name: env.name, type: env.type, createdAt: env.createdAt, updatedAt: env.updatedAt, walletCount: env._count.wallets },
+  };
+}
