@@ -5,7 +5,7 @@ import nextTs from "eslint-config-next/typescript";
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", "lib/generated/**", "node_modules/**", ".data/**", ".e2e-data/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
+  globalIgnores([".next/**", ".next-*/**", "lib/generated/**", "node_modules/**", ".data/**", ".e2e-data/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
   {
     // The layering rule of DESIGN.md §2: pages, actions and resolvers go through lib services.
     files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "lib/graphql/**/*.ts", "proxy.ts"],

@@ -29,6 +29,7 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { DATA_DIR: ".e2e-data", PORT: String(PORT), NODE_ENV: "" },
+    // Sandbox invoices settle by themselves after 10 s: long enough for the tests that click "Settle now" or "Fail" first.
+    env: { DATA_DIR: ".e2e-data", PORT: String(PORT), NODE_ENV: "", SANDBOX_SETTLE_DELAY_MS: "10000" },
   },
 });

@@ -52,7 +52,7 @@ test("create a wallet and an invoice, watch it turn paid without reloading", asy
 
   // Mark the document: a reload would lose the marker.
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
-  await expect(page.getByTestId("payment-status")).toHaveText("Paid", { timeout: 15_000 });
+  await expect(page.getByTestId("payment-status")).toHaveText("Paid", { timeout: 30_000 });
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
   await expect(page.getByText("Paid — this invoice has been settled.")).toBeVisible();
 

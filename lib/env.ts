@@ -4,6 +4,7 @@
  * line per bad variable; the app reads the typed result through `env()`.
  */
 import { z } from "zod";
+import { parseAllowlist } from "./webhooks/url-policy";
 
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
@@ -52,12 +53,20 @@ export const EnvSchema = z.object({
     "APP_URL must be an absolute http(s) URL such as https://pay.example.com",
   ),
   PORT: intInRange("PORT", 1, 65535, 3000),
-  WEBHOOK_URL_ALLOWLIST: optionalString.transform((v) =>
-    (v ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ),
+  WEBHOOK_URL_ALLOWLIST: optionalString
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .superRefine((entries, ctx) => {
+      try {
+        parseAllowlist(entries);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `WEBHOOK_URL_ALLOWLIST: ${(err as Error).message} (expected hostnames and CIDRs, comma-separated)` });
+      }
+    }),
   WEBHOOK_TIMEOUT_MS: intInRange("WEBHOOK_TIMEOUT_MS", 100, 120_000, 15_000),
   SANDBOX_SETTLE_DELAY_MS: intInRange("SANDBOX_SETTLE_DELAY_MS", 0, 86_400_000, 3_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().default("info"),

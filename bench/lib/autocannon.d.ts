@@ -44,6 +44,28 @@ declare module "autocannon" {
     expectBody?: string;
     excludeErrorStats?: boolean;
     workers?: number;
+    /** Requests per second over all connections (each connection gets its share, sent in a burst at the start of each second). */
+    overallRate?: number;
+    connectionRate?: number;
+    /** Without it, a rate-limited run records synthetic latencies (HdrHistogram's expected-interval correction). */
+    ignoreCoordinatedOmission?: boolean;
+    /** Per-request hooks; `setupRequest` may return a changed request (e.g. a fresh body). */
+    requests?: {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string | Buffer;
+      setupRequest?: (request: RequestData, context: Record<string, unknown>) => RequestData | null;
+      onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
+    }[];
+  };
+
+  export type RequestData = {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body?: string | Buffer;
+    [key: string]: unknown;
   };
 
   export type Result = {

@@ -14,7 +14,10 @@ export type TargetOutcome = {
 export type BenchmarkReport = {
   /** Tables printed in order (e.g. per round, then the summary). */
   tables: { title: string; table: Table }[];
+  /** The benchmark's target; with several (`targets`), met only when every one is met. */
   target: TargetOutcome;
+  /** Each target of a benchmark that has more than one (printed one TARGET MET/MISSED line each). */
+  targets?: TargetOutcome[];
   /**
    * Correctness problems (non-2xx, errors, wrong bodies…). Any problem fails the benchmark even
    * when the target is met: the figures of a run that errors are meaningless.
@@ -46,3 +49,12 @@ export function formatTable({ columns, rows }: Table): string {
 }
 
 export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+
+/** A positive whole number from the environment, or `fallback` when unset. */
+export function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
+}

@@ -6,6 +6,18 @@ import { sha256Hex } from "../crypto";
 import { KEY_PATTERN } from "./key-format";
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+type KeyRow = {
+  id: string;
+  permissions: unknown;
+  walletId: string | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  environmentId: string;
+  environmentType: "SANDBOX" | "LIVE";
+  teamId: string;
+};
 const lastUsedWritten = new Map<string, number>();
 
 /**
@@ -18,31 +30,25 @@ export async function resolveApiKey(plaintext: string): Promise<KeyActor> {
   if (!KEY_PATTERN.test(value)) {
     throw unauthenticated("The x-api-key header is not a Boltrail API key (expected amb_test_… or amb_live_… followed by 43 characters)");
   }
-  const key = await db.serviceApiKey.findUnique({
-    where: { keyHash: sha256Hex(value) },
-    select: {
-      id: true,
-      permissions: true,
-      walletId: true,
-      expiresAt: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      environment: { select: { id: true, type: true, teamId: true } },
-    },
-  });
+  // On every API request: one indexed statement, written as SQL so it skips the ORM's query planning.
+  const [key] = await db.$queryRaw<KeyRow[]>`
+    SELECT k.id, k.permissions, k."walletId", k."expiresAt", k."revokedAt", k."lastUsedAt",
+           e.id AS "environmentId", e.type::text AS "environmentType", e."teamId"
+    FROM service_api_keys k JOIN environments e ON e.id = k."environmentId"
+    WHERE k."keyHash" = ${sha256Hex(value)}`;
   if (!key) throw unauthenticated("Unknown API key");
   if (key.revokedAt) throw unauthenticated("This API key was revoked");
   const now = Date.now();
   if (key.expiresAt && key.expiresAt.getTime() <= now) throw unauthenticated("This API key has expired");
-  if ((key.environment.type === "LIVE") !== value.startsWith("amb_live_")) throw unauthenticated("Unknown API key");
+  if ((key.environmentType === "LIVE") !== value.startsWith("amb_live_")) throw unauthenticated("Unknown API key");
 
   touchLastUsed(key.id, key.lastUsedAt, now);
   return {
     kind: "key",
     keyId: key.id,
-    teamId: key.environment.teamId,
-    environmentId: key.environment.id,
-    environmentType: key.environment.type,
+    teamId: key.teamId,
+    environmentId: key.environmentId,
+    environmentType: key.environmentType,
     permissions: key.permissions as Permission[],
     walletId: key.walletId,
   };

@@ -5,6 +5,8 @@ import type { WalletAsset, WalletView } from "../wallets/wallet-view";
 import type { TransactionView } from "../transactions/transaction-view";
 import { usdPrice, usdValue } from "../assets/prices";
 import { displayAmount } from "../money";
+import type { EndpointView } from "../webhooks/endpoints";
+import type { WebhookEventView } from "../webhooks/webhook-events";
 
 export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -110,5 +112,40 @@ export function gqlTransaction(t: TransactionView) {
     payment_request: t.paymentRequest,
     settle_amount: t.settleAmount === null ? null : gqlAmount(`${t.id}:settle_amount`, t.settleAmount, t.asset),
     settle_amount_sats: settleSats?.toString() ?? null,
+  };
+}
+
+export function gqlEndpoint(e: EndpointView) {
+  return {
+    id: e.id,
+    url: e.url,
+    event_filters: e.eventFilters,
+    active: e.active,
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+    environment_id: e.environmentId,
+  };
+}
+
+export function gqlSimpleWebhookEvent(e: Omit<WebhookEventView, "deliveries">) {
+  return { id: e.id, event_type: e.eventType, wallet_id: e.walletId, transaction_id: e.transactionId, created_at: e.createdAt.toISOString() };
+}
+
+export function gqlWebhookEvent(e: WebhookEventView) {
+  return {
+    ...gqlSimpleWebhookEvent(e),
+    environment_id: e.environmentId,
+    idempotency_key: e.idempotencyKey,
+    payload: e.payload,
+    deliveries: e.deliveries.map((d) => ({
+      id: d.id,
+      webhook_endpoint_id: d.endpointId,
+      status: d.status,
+      attempt_number: d.attemptCount,
+      http_status: d.lastHttpStatus,
+      error_message: d.lastError,
+      created_at: d.createdAt.toISOString(),
+      updated_at: d.updatedAt.toISOString(),
+    })),
   };
 }

@@ -5,10 +5,17 @@ import { transition, transitionInTx, type TerminalStatus } from "../transactions
 export type SandboxBehavior = "complete" | "fail" | "expire";
 const OUTCOME: Record<SandboxBehavior, TerminalStatus> = { complete: "COMPLETED", fail: "FAILED", expire: "EXPIRED" };
 
-/** Sandbox settlement: the simulated payer pays (or the payment fails, or the invoice lapses). */
+/**
+ * Sandbox settlement: the simulated payer pays (or the payment fails, or the invoice lapses). The
+ * job is due no later than the invoice's expiry; if it only runs after that (no worker was up),
+ * the invoice expires instead: a payment is never recorded after expires_at.
+ */
 export async function runSandboxSettle(payload: unknown): Promise<void> {
   const { transactionId, behavior } = payload as { transactionId: string; behavior: SandboxBehavior };
-  const to = OUTCOME[behavior] ?? "COMPLETED";
+  const tx = await db.transaction.findUnique({ where: { id: transactionId }, select: { expiresAt: true } });
+  if (!tx) return;
+  const lapsed = tx.expiresAt !== null && tx.expiresAt.getTime() <= Date.now();
+  const to: TerminalStatus = lapsed ? "EXPIRED" : Object.hasOwn(OUTCOME, behavior) ? OUTCOME[behavior] : "COMPLETED";
   await transition(transactionId, to, {
     message: to === "COMPLETED" ? "Payment settled (sandbox)" : undefined,
     error: to === "FAILED" ? "Sandbox payment failed (amb_sandbox_behavior: fail)" : undefined,

@@ -14,7 +14,7 @@ export async function simulateSandboxOutcome(actor: Actor, transactionId: string
   authorize(actor, "PAYMENTS", "WRITE");
   const tx = await findTransaction(actor, transactionId);
   if (tx.environmentType !== "SANDBOX") throw forbidden("Only sandbox payments can be settled, failed or expired by hand");
-  const to = OUTCOMES[outcome];
+  const to = Object.hasOwn(OUTCOMES, outcome) ? OUTCOMES[outcome] : undefined;
   if (!to) throw new AppError("BAD_USER_INPUT", "outcome: must be settle, fail or expire", { field: "outcome", detail: "Must be settle, fail or expire" });
   if (tx.status !== "PENDING") {
     throw new AppError("CONFLICT", `This payment is already ${tx.status.toLowerCase()}`);

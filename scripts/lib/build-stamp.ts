@@ -17,6 +17,7 @@ const INPUT_FILES = [
   "instrumentation.ts",
 ];
 const SKIP = new Set(["node_modules", ".next", "generated", "migrations"]);
+const distDir = () => process.env.BOLTRAIL_DIST_DIR || ".next";
 
 function walk(dir: string, out: string[]) {
   if (!existsSync(dir)) return;
@@ -44,10 +45,10 @@ export function computeBuildHash(root: string): string {
   return hash.digest("hex");
 }
 
-const stampFile = (root: string) => path.join(root, ".next", "boltrail-build-stamp");
+const stampFile = (root: string) => path.join(root, distDir(), "boltrail-build-stamp");
 
 export function isBuildCurrent(root: string): boolean {
-  if (!existsSync(path.join(root, ".next", "BUILD_ID")) || !existsSync(stampFile(root))) return false;
+  if (!existsSync(path.join(root, distDir(), "BUILD_ID")) || !existsSync(stampFile(root))) return false;
   return readFileSync(stampFile(root), "utf8").trim() === computeBuildHash(root);
 }
 

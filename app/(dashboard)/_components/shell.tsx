@@ -18,7 +18,7 @@ const NAV: NavItem[] = [
 ];
 
 /** Pages that exist yet; env-scoped items without a page render as unavailable, never as dead links. */
-const AVAILABLE = new Set(["Environments", "Wallets", "Transactions", "API keys", "Team"]);
+const AVAILABLE = new Set(["Environments", "Wallets", "Transactions", "API keys", "Webhooks", "Team"]);
 
 export function DashboardShell({
   user,

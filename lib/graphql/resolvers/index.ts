@@ -10,8 +10,10 @@ import { listEnvironments } from "../../environments/list-environments";
 import { createWallet, deleteWallet, findWallet, listWalletViews } from "../../wallets/manage-wallets";
 import { createReceive } from "../../transactions/create-receive";
 import { findTransaction, listTransactions } from "../../transactions/query-transactions";
+import { availableEventTypes, createEndpoint, deleteEndpoint, findEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint } from "../../webhooks/endpoints";
+import { findWebhookEvent, listWebhookEvents, redeliverWebhookEvent, sendTestEvent } from "../../webhooks/webhook-events";
 import { requireActor, requireUserActor, type GraphQLContext } from "../context";
-import { gqlApiKey, gqlEnvironment, gqlSimpleTransaction, gqlSimpleWallet, gqlTransaction, gqlWallet } from "../mappers";
+import { gqlEndpoint, gqlSimpleWebhookEvent, gqlWebhookEvent, gqlApiKey, gqlEnvironment, gqlSimpleTransaction, gqlSimpleWallet, gqlTransaction, gqlWallet } from "../mappers";
 
 type Args<T = Record<string, unknown>> = T;
 type Ctx = GraphQLContext;
@@ -69,6 +71,7 @@ export const resolvers = {
     transaction: ns("payment.transaction"),
     wallet: ns("payment.wallet"),
     webhook_endpoint: ns("payment.webhook_endpoint"),
+    webhook_event: ns("payment.webhook_event"),
   },
   EnvironmentQueries: {
     find_many: async (_: unknown, __: Args, ctx: Ctx) => ({
@@ -142,20 +145,43 @@ export const resolvers = {
   },
   WebhookEndpointQueries: {
     find_many: ns("payment.webhook_endpoint.find_many"),
-    available_event_types: notImplemented("payment.webhook_endpoint.available_event_types"),
-    find_one: notImplemented("payment.webhook_endpoint.find_one"),
+    available_event_types: async (_: unknown, __: Args, ctx: Ctx) => {
+      await requireActor(ctx);
+      return availableEventTypes();
+    },
+    find_one: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => gqlEndpoint(await findEndpoint(await requireActor(ctx), args.id)),
   },
   FindManyWebhookEndpoints: {
-    list: notImplemented("payment.webhook_endpoint.find_many"),
+    list: async (_: unknown, args: Args<{ environment_id: string }>, ctx: Ctx) =>
+      (await listEndpoints(await requireActor(ctx), args.environment_id)).map(gqlEndpoint),
   },
   WebhookEndpointMutations: {
-    create: notImplemented("payment.webhook_endpoint.create"),
-    update: notImplemented("payment.webhook_endpoint.update"),
-    delete: notImplemented("payment.webhook_endpoint.delete"),
-    rotate_secret: notImplemented("payment.webhook_endpoint.rotate_secret"),
+    create: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => {
+      const { endpoint, secret } = await createEndpoint(await requireActor(ctx), args.input);
+      return { endpoint: gqlEndpoint(endpoint), secret };
+    },
+    update: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => gqlEndpoint(await updateEndpoint(await requireActor(ctx), args.input)),
+    delete: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => deleteEndpoint(await requireActor(ctx), args.id),
+    rotate_secret: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => {
+      const { endpoint, secret } = await rotateEndpointSecret(await requireActor(ctx), args.id);
+      return { endpoint: gqlEndpoint(endpoint), secret };
+    },
+    send_test_event: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => gqlWebhookEvent(await sendTestEvent(await requireActor(ctx), args.id)),
   },
   WebhookEventQueries: {
-    find_many: notImplemented("payment.webhook_event.find_many"),
-    find_one: notImplemented("payment.webhook_event.find_one"),
+    find_many: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => {
+      const page = await listWebhookEvents(await requireActor(ctx), args.input);
+      return {
+        id: "payment.webhook_event.find_many",
+        list: page.list.map(gqlSimpleWebhookEvent),
+        pagination: { limit: page.limit, offset: page.offset },
+        total_count: () => page.totalCount(),
+      };
+    },
+    find_one: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => gqlWebhookEvent(await findWebhookEvent(await requireActor(ctx), args.id)),
+  },
+  WebhookEventMutations: {
+    redeliver: async (_: unknown, args: Args<{ id: string; endpoint_id?: string | null }>, ctx: Ctx) =>
+      gqlWebhookEvent(await redeliverWebhookEvent(await requireActor(ctx), args.id, args.endpoint_id ?? undefined)),
   },
 };

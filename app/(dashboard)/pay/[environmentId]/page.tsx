@@ -29,7 +29,7 @@ export default async function EnvironmentOverviewPage({ params }: { params: Prom
     },
     { done: checklist.wallet, title: "Open a wallet", body: "A wallet holds one asset: BTC, USDT or USDC.", href: `/pay/${env.id}/wallets`, note: null },
     { done: checklist.invoice, title: "Issue an invoice", body: "Create a Lightning invoice and watch it settle.", href: `/pay/${env.id}/wallets`, note: null },
-    { done: checklist.webhook, title: "Register a webhook", body: "Get signed payment events on your server.", href: null, note: null },
+    { done: checklist.webhook, title: "Register a webhook", body: "Get signed payment events on your server.", href: `/pay/${env.id}/webhooks`, note: null },
   ];
   const doneCount = steps.filter((s) => s.done).length;
 

@@ -1,0 +1,211 @@
+"use client";
+import { useState, useTransition } from "react";
+import { Button, Spinner } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
+import { Dialog } from "@/components/ui/dialog";
+import { Field, FormError } from "@/components/ui/field";
+import { useToast } from "@/components/ui/toast";
+import { createEndpointAction, generateTestUrlAction, rotateSecretAction, updateEndpointAction } from "./actions";
+
+export const EVENT_TYPES = ["payment.pending", "payment.completed", "payment.failed", "payment.expired"];
+
+/** The secret of an endpoint, shown once with a copy button and what to do with it. */
+export function SecretOnce({ secret, title = "Signing secret" }: { secret: string; title?: string }) {
+  return (
+    <div className="space-y-3">
+      <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+        Copy this secret now: it is not shown again. Use it to verify the <code>x-webhook-signature</code> header (hex HMAC-SHA256 of <code>{"${timestamp}.${rawBody}"}</code>) or the Standard Webhooks headers.
+      </div>
+      <label htmlFor="webhook-secret" className="block text-sm font-medium">
+        {title}
+      </label>
+      <div className="flex gap-2">
+        <input id="webhook-secret" readOnly value={secret} className="block w-full rounded-md border border-gray-300 bg-gray-50 px-3 py-2 font-mono text-xs dark:border-gray-600 dark:bg-gray-950" />
+        <CopyButton value={secret} label="signing secret" />
+      </div>
+    </div>
+  );
+}
+
+function EventCheckboxes({ selected, onChange }: { selected: string[]; onChange: (v: string[]) => void }) {
+  return (
+    <fieldset>
+      <legend className="text-sm font-medium">Events</legend>
+      <p className="text-xs text-gray-600 dark:text-gray-400">None checked means every event.</p>
+      <div className="mt-2 grid gap-1 sm:grid-cols-2">
+        {EVENT_TYPES.map((t) => (
+          <label key={t} className="flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={selected.includes(t)} onChange={(e) => onChange(e.target.checked ? [...selected, t] : selected.filter((x) => x !== t))} />
+            <span className="font-mono text-xs">{t}</span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+export function AddEndpointButton({ environmentId }: { environmentId: string }) {
+  const [open, setOpen] = useState(false);
+  const [filters, setFilters] = useState<string[]>([]);
+  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const toast = useToast();
+  const close = () => {
+    setOpen(false);
+    setSecret(null);
+    setError(null);
+    setFilters([]);
+  };
+  function submit(form: FormData) {
+    startTransition(async () => {
+      const result = await createEndpointAction({ environment_id: environmentId, url: String(form.get("url") ?? ""), event_filters: filters });
+      if (!result.ok) return setError({ field: result.error.field, message: result.error.detail ?? result.error.message });
+      setSecret(result.data.secret);
+      toast("Webhook endpoint added", "success");
+    });
+  }
+  return (
+    <>
+      <Button onClick={() => setOpen(true)}>Add endpoint</Button>
+      <Dialog open={open} onClose={close} title={secret ? "Endpoint added" : "Add webhook endpoint"} wide>
+        {secret ? (
+          <div className="space-y-4">
+            <SecretOnce secret={secret} />
+            <div className="flex justify-end">
+              <Button onClick={close}>Done</Button>
+            </div>
+          </div>
+        ) : (
+          <form action={submit} className="space-y-5" noValidate>
+            <Field label="Endpoint URL" name="url" type="url" placeholder="https://api.example.com/webhooks/boltrail" required error={error?.field === "input.url" ? error.message : undefined} hint="HTTPS, reachable on the public internet." />
+            <EventCheckboxes selected={filters} onChange={setFilters} />
+            <FormError message={error && error.field !== "input.url" ? error.message : undefined} />
+            <div className="flex justify-end gap-2">
+              <Button variant="secondary" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" disabled={pending} aria-busy={pending}>
+                {pending && <Spinner />}
+                {pending ? "Adding…" : "Add endpoint"}
+              </Button>
+            </div>
+          </form>
+        )}
+      </Dialog>
+    </>
+  );
+}
+
+export function GenerateTestUrlButton({ environmentId }: { environmentId: string }) {
+  const [created, setCreated] = useState<{ inboxId: string; secret: string; url: string } | null>(null);
+  const [pending, startTransition] = useTransition();
+  const toast = useToast();
+  return (
+    <>
+      <Button
+        variant="secondary"
+        disabled={pending}
+        aria-busy={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const result = await generateTestUrlAction(environmentId);
+            if (!result.ok) return toast(result.error.detail ?? result.error.message, "error");
+            setCreated(result.data);
+          })
+        }
+      >
+        {pending && <Spinner />}
+        Generate test URL
+      </Button>
+      <Dialog open={!!created} onClose={() => setCreated(null)} title="Test URL ready" wide>
+        {created && (
+          <div className="space-y-4">
+            <p className="text-sm">
+              Boltrail now delivers every event of this environment to its own test inbox at <span className="font-mono text-xs break-all">{created.url}</span>.
+            </p>
+            <SecretOnce secret={created.secret} />
+            <div className="flex justify-end gap-2">
+              <a href={`/pay/${environmentId}/webhooks/inbox/${created.inboxId}`} className="inline-flex items-center rounded-md bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white hover:bg-indigo-700">
+                Open the inbox
+              </a>
+            </div>
+          </div>
+        )}
+      </Dialog>
+    </>
+  );
+}
+
+export function EditEndpointButton({ environmentId, id, url, filters: initial, isTestInbox }: { environmentId: string; id: string; url: string; filters: string[]; isTestInbox: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [filters, setFilters] = useState<string[]>(initial);
+  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
+  const [pending, startTransition] = useTransition();
+  const toast = useToast();
+  function submit(form: FormData) {
+    startTransition(async () => {
+      const result = await updateEndpointAction(environmentId, { id, ...(isTestInbox ? {} : { url: String(form.get("url") ?? "") }), event_filters: filters });
+      if (!result.ok) return setError({ field: result.error.field, message: result.error.detail ?? result.error.message });
+      setOpen(false);
+      toast("Endpoint updated", "success");
+    });
+  }
+  return (
+    <>
+      <Button variant="secondary" onClick={() => setOpen(true)}>
+        Edit
+      </Button>
+      <Dialog open={open} onClose={() => setOpen(false)} title="Edit endpoint" wide>
+        <form action={submit} className="space-y-5" noValidate>
+          {!isTestInbox && <Field label="Endpoint URL" name="url" type="url" defaultValue={url} required error={error?.field === "input.url" ? error.message : undefined} />}
+          <EventCheckboxes selected={filters} onChange={setFilters} />
+          <FormError message={error && error.field !== "input.url" ? error.message : undefined} />
+          <div className="flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => setOpen(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={pending} aria-busy={pending}>
+              {pending && <Spinner />}
+              Save
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+    </>
+  );
+}
+
+export function RotateSecretButton({ environmentId, id }: { environmentId: string; id: string }) {
+  const [secret, setSecret] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const toast = useToast();
+  return (
+    <>
+      <Button
+        variant="secondary"
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const result = await rotateSecretAction(environmentId, id);
+            if (!result.ok) return toast(result.error.detail ?? result.error.message, "error");
+            setSecret(result.data);
+          })
+        }
+      >
+        Rotate secret
+      </Button>
+      <Dialog open={!!secret} onClose={() => setSecret(null)} title="New signing secret" wide>
+        {secret && (
+          <div className="space-y-4">
+            <SecretOnce secret={secret} title="New signing secret" />
+            <p className="text-sm text-gray-600 dark:text-gray-400">The previous secret keeps verifying for 24 hours: deliveries carry signatures for both until then.</p>
+            <div className="flex justify-end">
+              <Button onClick={() => setSecret(null)}>Done</Button>
+            </div>
+          </div>
+        )}
+      </Dialog>
+    </>
+  );
+}
