@@ -20,7 +20,8 @@ function createClient(): PrismaClient {
         "PostgreSQL and set it), or point DATABASE_URL at a PostgreSQL database.",
     );
   }
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+  // Interactive transactions wait up to 10 s for a pooled connection (bursts of requests) and run up to 15 s.
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString }), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
 }
 
 /** The process-wide client, created on first call. Development keeps it on globalThis across HMR reloads. */

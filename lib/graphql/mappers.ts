@@ -98,7 +98,9 @@ export function gqlSimpleTransaction(t: TransactionView) {
 }
 
 export function gqlTransaction(t: TransactionView) {
-  const settleSats = t.settleAmount === null ? null : t.asset.type === "BASE_ASSET" ? t.settleAmount : t.amountSats;
+  // Stablecoins: the settled share of the sats paid (amount_sats × settle_amount ÷ amount).
+  const settleSats =
+    t.settleAmount === null ? null : t.asset.type === "BASE_ASSET" ? t.settleAmount : t.amountSats === null || t.amount === BigInt(0) ? null : (t.amountSats * t.settleAmount) / t.amount;
   return {
     ...gqlSimpleTransaction(t),
     amount_sats: (t.asset.type === "BASE_ASSET" ? t.amount : t.amountSats)?.toString() ?? null,

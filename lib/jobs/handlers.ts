@@ -28,7 +28,7 @@ export async function runSandboxSettle(payload: unknown): Promise<void> {
  * claimed with SKIP LOCKED, so workers sweeping at once split the work and a settlement holding
  * a row is never waited for (its conditional update decides).
  */
-export async function sweepExpired(limit = 200): Promise<number> {
+export async function sweepExpired(limit = 50): Promise<number> {
   return db.$transaction(async (tx) => {
     const due = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM transactions

@@ -5,6 +5,8 @@ import { claimDueJobs, completeJob, failJob, newWorkerId, type ClaimedJob } from
 import { sweepExpiredInboxes } from "../webhooks/test-inbox";
 import { runSandboxSettle, sweepExpired } from "./handlers";
 
+const SWEEP_BATCH = 50;
+
 const HANDLERS: Record<string, (payload: unknown) => Promise<void>> = {
   "sandbox.settle": runSandboxSettle,
 };
@@ -81,8 +83,13 @@ export function startWorker(options: WorkerOptions = {}): RunningWorker {
         await Promise.all(jobs.map((job) => runJob(job, id, log)));
         if (Date.now() - lastSweep >= sweepMs) {
           lastSweep = Date.now();
-          const expired = await sweepExpired();
+          const expired = await sweepExpired(SWEEP_BATCH);
           if (expired) log(`expired ${expired} invoice(s)`);
+          // A full batch means more are due: sweep again on the next turn.
+          if (expired === SWEEP_BATCH) {
+            lastSweep = 0;
+            busy = true;
+          }
           await sweepExpiredInboxes();
         }
       } catch (err) {

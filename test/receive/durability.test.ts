@@ -170,13 +170,9 @@ describe("durable sandbox settlement", () => {
     expect((await db.wallet.findUniqueOrThrow({ where: { id: wallet.id } })).received).toBe(expected);
   });
 
-  // BUG (lib/jobs/handlers.ts:11-18, runSandboxSettle): a settlement job that runs after the
-  // invoice's expiry — because no worker ran at that moment (a restart, a backlog) — still
-  // completes the invoice, with settled_at = now > expires_at: a payment recorded after the
-  // invoice expired. create-receive.ts caps the job's runAt at expiresAt (the simulated payer pays
-  // no later than the expiry), so a late run should either expire the invoice or record the
-  // payment at its scheduled time. The worker (lib/jobs/worker.ts) also claims jobs before it
-  // sweeps, so after any downtime overdue invoices complete rather than expire.
+  // Regression test: runSandboxSettle (lib/jobs/handlers.ts) used to complete an invoice whose
+  // expiry had passed before the job ran (no worker up at that moment, a restart, a backlog),
+  // recording settled_at > expires_at; the worker also claims jobs before it sweeps.
   it("a settlement job run after the invoice expired never records a payment after expires_at", async () => {
     const tx = await createReceive(team.actor, { wallet_id: walletId, amount: "1000", expires_in_seconds: 1 });
     const job = await jobOf(tx.id);

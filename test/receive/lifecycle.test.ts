@@ -334,12 +334,9 @@ describe("sandbox buttons: settle / fail / expire now (simulateSandboxOutcome)",
     expect((await db.transaction.findUniqueOrThrow({ where: { id: tx.id } })).status).toBe("PENDING");
   });
 
-  // BUG (lib/transactions/simulate.ts:17, `const to = OUTCOMES[outcome]`): the lookup goes through
-  // the object's prototype, so an outcome of "constructor", "toString" or "__proto__" — which the
-  // dashboard server action simulateOutcomeAction passes straight from the client — yields a
-  // function/object instead of undefined, passes the `if (!to)` check, and reaches Prisma as a
-  // status: an unexpected error (INTERNAL_SERVER_ERROR) instead of BAD_USER_INPUT. Fix: look up
-  // with Object.hasOwn(OUTCOMES, outcome) (or a Map / zod enum).
+  // Regression test: simulate.ts looked the outcome up with `OUTCOMES[outcome]`, through the
+  // prototype, so "constructor", "toString" or "__proto__" (the dashboard action passes the
+  // client's value) reached Prisma as a status: an unexpected error instead of BAD_USER_INPUT.
   it("refuses prototype keys as outcomes with BAD_USER_INPUT", async () => {
     allowConsoleError();
     const wallet = await newWallet(team, environmentId, ASSET.BTC);
