@@ -1,4 +1,4 @@
-import type { WalletAsset } from "../wallets/wallet-view";
+import { toWalletAsset, type WalletAsset } from "../wallets/wallet-view";
 
 export type TransactionEventView = { id: string; eventType: string; message: string | null; details: string | null; createdAt: Date };
 
@@ -66,18 +66,7 @@ export function toTransactionView(row: Row): TransactionView {
   return {
     ...rest,
     environmentType: environment.type,
-    asset: {
-      id: asset.id,
-      symbol: asset.symbol,
-      name: asset.name,
-      type: asset.type,
-      precision: asset.precision,
-      description: asset.description,
-      websiteUrl: asset.websiteUrl,
-      tapAssetId: asset.tapAssetId,
-      groupKey: asset.groupKey,
-      universe: asset.universe,
-    },
+    asset: toWalletAsset(asset),
     events: events ?? [],
   };
 }

@@ -13,6 +13,22 @@ export type WalletAsset = {
   universe: string | null;
 };
 
+/** The asset columns every view carries (drops anything else the row has). */
+export function toWalletAsset(asset: WalletAsset): WalletAsset {
+  return {
+    id: asset.id,
+    symbol: asset.symbol,
+    name: asset.name,
+    type: asset.type,
+    precision: asset.precision,
+    description: asset.description,
+    websiteUrl: asset.websiteUrl,
+    tapAssetId: asset.tapAssetId,
+    groupKey: asset.groupKey,
+    universe: asset.universe,
+  };
+}
+
 export type WalletView = {
   id: string;
   name: string;
@@ -61,18 +77,7 @@ export function toWalletView(row: Row): WalletView {
     name: row.name,
     environmentId: row.environmentId,
     teamId: env.teamId,
-    asset: {
-      id: asset.id,
-      symbol: asset.symbol,
-      name: asset.name,
-      type: asset.type,
-      precision: asset.precision,
-      description: asset.description,
-      websiteUrl: asset.websiteUrl,
-      tapAssetId: asset.tapAssetId,
-      groupKey: asset.groupKey,
-      universe: asset.universe,
-    },
+    asset: toWalletAsset(asset),
     received: row.received,
     sent: row.sent,
     balance: row.received - row.sent,

@@ -1,8 +1,9 @@
 "use client";
 import { useState, useTransition } from "react";
-import { Button, Spinner } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog } from "@/components/ui/dialog";
+import { DialogActions } from "@/components/ui/dialog-actions";
 import { Field, FormError } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { createApiKeyAction } from "./actions";
@@ -202,15 +203,7 @@ export function CreateApiKey({ environmentId, wallets }: { environmentId: string
               </div>
             </div>
             <FormError message={error && !["input.name", "input.permissions", "input.expires_at", "input.wallet_id"].includes(error.field ?? "") ? error.message : undefined} />
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" disabled={pending} aria-busy={pending}>
-                {pending && <Spinner />}
-                {pending ? "Creating…" : "Create key"}
-              </Button>
-            </div>
+            <DialogActions onCancel={close} pending={pending} submitLabel="Create key" pendingLabel="Creating…" />
           </form>
         )}
       </Dialog>

@@ -1,8 +1,9 @@
 "use client";
 import { useState, useTransition } from "react";
-import { Button, Spinner } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { ConfirmForm } from "@/components/ui/confirm-form";
 import { Dialog } from "@/components/ui/dialog";
+import { DialogActions } from "@/components/ui/dialog-actions";
 import { Field } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { renameApiKeyAction, revokeApiKeyAction } from "./actions";
@@ -45,15 +46,7 @@ export function KeyActions({ environmentId, id, name, active }: { environmentId:
       <Dialog open={renaming} onClose={() => setRenaming(false)} title="Rename API key">
         <form action={rename} className="space-y-4" noValidate>
           <Field label="Name" name="name" defaultValue={name} required maxLength={80} error={error} />
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setRenaming(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={pending} aria-busy={pending}>
-              {pending && <Spinner />}
-              Save
-            </Button>
-          </div>
+          <DialogActions onCancel={() => setRenaming(false)} pending={pending} submitLabel="Save" />
         </form>
       </Dialog>
     </div>

@@ -1,8 +1,9 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { Button, Spinner } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { DialogActions } from "@/components/ui/dialog-actions";
 import { Field, FormError } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { createWalletAction } from "./actions";
@@ -49,15 +50,7 @@ export function CreateWalletButton({ environmentId, assets, label = "New wallet"
             </div>
           </fieldset>
           <FormError message={error && error.field !== "input.name" ? error.message : undefined} />
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={pending} aria-busy={pending}>
-              {pending && <Spinner />}
-              {pending ? "Creating…" : "Create wallet"}
-            </Button>
-          </div>
+          <DialogActions onCancel={() => setOpen(false)} pending={pending} submitLabel="Create wallet" pendingLabel="Creating…" />
         </form>
       </Dialog>
     </>

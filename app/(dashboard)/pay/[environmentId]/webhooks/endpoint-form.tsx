@@ -3,6 +3,7 @@ import { useState, useTransition } from "react";
 import { Button, Spinner } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog } from "@/components/ui/dialog";
+import { DialogActions } from "@/components/ui/dialog-actions";
 import { Field, FormError } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { createEndpointAction, generateTestUrlAction, rotateSecretAction, updateEndpointAction } from "./actions";
@@ -81,15 +82,7 @@ export function AddEndpointButton({ environmentId }: { environmentId: string }) 
             <Field label="Endpoint URL" name="url" type="url" placeholder="https://api.example.com/webhooks/boltrail" required error={error?.field === "input.url" ? error.message : undefined} hint="HTTPS, reachable on the public internet." />
             <EventCheckboxes selected={filters} onChange={setFilters} />
             <FormError message={error && error.field !== "input.url" ? error.message : undefined} />
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" disabled={pending} aria-busy={pending}>
-                {pending && <Spinner />}
-                {pending ? "Adding…" : "Add endpoint"}
-              </Button>
-            </div>
+            <DialogActions onCancel={close} pending={pending} submitLabel="Add endpoint" pendingLabel="Adding…" />
           </form>
         )}
       </Dialog>
@@ -161,15 +154,7 @@ export function EditEndpointButton({ environmentId, id, url, filters: initial, i
           {!isTestInbox && <Field label="Endpoint URL" name="url" type="url" defaultValue={url} required error={error?.field === "input.url" ? error.message : undefined} />}
           <EventCheckboxes selected={filters} onChange={setFilters} />
           <FormError message={error && error.field !== "input.url" ? error.message : undefined} />
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={pending} aria-busy={pending}>
-              {pending && <Spinner />}
-              Save
-            </Button>
-          </div>
+          <DialogActions onCancel={() => setOpen(false)} pending={pending} submitLabel="Save" />
         </form>
       </Dialog>
     </>
