@@ -1,7 +1,7 @@
 import "server-only";
 import { monotonicFactory } from "ulid";
 import { db, type Prisma } from "@/lib/db";
-import { badInput, notFound } from "../errors";
+import { AppError, badInput, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { assertEnvironmentInKeyScope, authorize } from "../auth/permissions";
 import { checkId, parseInput, parseIsoDate } from "../validation";
@@ -113,9 +113,10 @@ export async function redeliverWebhookEvent(actor: Actor, eventId: unknown, endp
   const event = await findWebhookEvent(actor, eventId);
   const targets = await db.webhookEndpoint.findMany({
     where: { environmentId: event.environmentId, ...(endpointId ? { id: checkId(endpointId, "Webhook endpoint") } : { active: true }) },
-    select: { id: true },
+    select: { id: true, active: true },
   });
   if (endpointId && targets.length === 0) throw notFound("Webhook endpoint");
+  if (endpointId && !targets[0].active) throw new AppError("CONFLICT", "endpoint_id: this endpoint is paused; resume it first", { field: "endpoint_id", detail: "This endpoint is paused; resume it first" });
   await db.$transaction(async (tx) => {
     for (const target of targets) {
       const existing = await tx.webhookDelivery.findUnique({ where: { eventId_endpointId: { eventId: event.id, endpointId: target.id } } });
@@ -137,9 +138,10 @@ export async function sendTestEvent(actor: Actor, endpointId: unknown): Promise<
   authorize(actor, "WEBHOOKS", "WRITE");
   const endpoint = await db.webhookEndpoint.findFirst({
     where: { id: checkId(endpointId, "Webhook endpoint"), environment: { teamId: actor.teamId, ...(actor.kind === "key" ? { id: actor.environmentId } : {}) } },
-    select: { id: true, environmentId: true, environment: { select: { type: true } } },
+    select: { id: true, active: true, environmentId: true, environment: { select: { type: true } } },
   });
   if (!endpoint) throw notFound("Webhook endpoint");
+  if (!endpoint.active) throw new AppError("CONFLICT", "id: this endpoint is paused; resume it first", { field: "id", detail: "This endpoint is paused; resume it first" });
   const id = `evt_test_${ulid()}`;
   const envelope = {
     id: `webhook.test:${id}`,

@@ -117,8 +117,8 @@ describe("retries with the worker", () => {
     const row = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
     expect(row.active).toBe(false);
     expect(row.pausedReason).toMatch(/410/);
-    // Nothing more reaches it while paused.
-    await sendTestEvent(team.actor, endpoint.id);
+    // Nothing more reaches it while paused: a test event is refused until it is resumed.
+    await expect(sendTestEvent(team.actor, endpoint.id)).rejects.toMatchObject({ code: "CONFLICT" });
     await sleep(250);
     expect(r.requests).toHaveLength(1);
   });
