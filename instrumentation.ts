@@ -5,12 +5,6 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env } = await import("./lib/env");
-  const config = env();
-  if (!config.WORKER_IN_APP || !process.env.DATABASE_URL) return;
-  const { startWorker } = await import("./lib/jobs/worker");
-  const worker = startWorker();
-  const stop = () => void worker.stop();
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  const { startInAppWorker } = await import("./lib/jobs/in-app");
+  startInAppWorker();
 }

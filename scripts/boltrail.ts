@@ -111,7 +111,7 @@ async function main() {
     case "start": {
       const prepared = await prepare();
       if (!isBuildCurrent(root)) {
-        log("no current production build: running `next build` (this takes a few minutes the first time)");
+        log("no current production build: running `next build` (about half a minute)");
         const hash = computeBuildHash(root);
         const code = await waitExit(run(["build"], { NODE_ENV: "production" }));
         if (code !== 0) {
