@@ -3,6 +3,7 @@
 // Only services under lib/<domain>/ import it; app/ and lib/graphql/ never do.
 import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 
 // Prisma namespace (errors, input types, `Prisma.sql`), model types (User, Team, …) and enums (Role, …).
@@ -11,6 +12,7 @@ export * from "@/lib/generated/prisma/client";
 type GlobalWithDb = typeof globalThis & { __boltrailPrisma?: PrismaClient };
 const globalForDb = globalThis as GlobalWithDb;
 let instance: PrismaClient | undefined;
+let pool: pg.Pool | undefined;
 
 function createClient(): PrismaClient {
   const connectionString = process.env.DATABASE_URL;
@@ -20,8 +22,11 @@ function createClient(): PrismaClient {
         "PostgreSQL and set it), or point DATABASE_URL at a PostgreSQL database.",
     );
   }
+  pool = new pg.Pool({ connectionString, max: 10 });
+  // An idle connection can be cut by the server (restart, failover); the next query reconnects.
+  pool.on("error", () => {});
   // Interactive transactions wait up to 10 s for a pooled connection (bursts of requests) and run up to 15 s.
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  return new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
 }
 
 /** The process-wide client, created on first call. Development keeps it on globalThis across HMR reloads. */
@@ -80,4 +85,23 @@ export function isUniqueViolation(err: unknown, fields?: string[]): boolean {
   const actual = uniqueViolationFields(err);
   if (!actual || actual.length !== fields.length) return false;
   return fields.every((field) => actual.includes(field));
+}
+
+// Parsers for `sql`: Prisma stores DateTime as `timestamp(3)` (no time zone) in UTC.
+const HOT_TYPES = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === 1114) return (value: string) => new Date(`${value.replace(" ", "T")}Z`);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+/**
+ * Plain parameterised SQL on the same connection pool as Prisma, for the few statements on every
+ * API request (key lookup, environment list): it skips the ORM's per-query planning. Integers
+ * come back as numbers only for int4; cast counts with ::int.
+ */
+export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
+  getDb();
+  const result = await pool!.query<T>({ text, values, types: HOT_TYPES });
+  return result.rows;
 }

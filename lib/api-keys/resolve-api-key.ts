@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, sql } from "@/lib/db";
 import { unauthenticated } from "../errors";
 import type { KeyActor, Permission } from "../auth/actor";
 import { sha256Hex } from "../crypto";
@@ -31,11 +31,13 @@ export async function resolveApiKey(plaintext: string): Promise<KeyActor> {
     throw unauthenticated("The x-api-key header is not a Boltrail API key (expected amb_test_… or amb_live_… followed by 43 characters)");
   }
   // On every API request: one indexed statement, written as SQL so it skips the ORM's query planning.
-  const [key] = await db.$queryRaw<KeyRow[]>`
-    SELECT k.id, k.permissions, k."walletId", k."expiresAt", k."revokedAt", k."lastUsedAt",
-           e.id AS "environmentId", e.type::text AS "environmentType", e."teamId"
-    FROM service_api_keys k JOIN environments e ON e.id = k."environmentId"
-    WHERE k."keyHash" = ${sha256Hex(value)}`;
+  const [key] = await sql<KeyRow>(
+    `SELECT k.id, k.permissions, k."walletId", k."expiresAt", k."revokedAt", k."lastUsedAt",
+            e.id AS "environmentId", e.type::text AS "environmentType", e."teamId"
+     FROM service_api_keys k JOIN environments e ON e.id = k."environmentId"
+     WHERE k."keyHash" = $1`,
+    [sha256Hex(value)],
+  );
   if (!key) throw unauthenticated("Unknown API key");
   if (key.revokedAt) throw unauthenticated("This API key was revoked");
   const now = Date.now();
