@@ -1,21 +1,42 @@
 import "server-only";
 import { monotonicFactory } from "ulid";
-import { db, isUniqueViolation } from "@/lib/db";
+import { randomUUID } from "node:crypto";
+import { db, sql } from "@/lib/db";
 import { badInput, forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { assertWalletInKeyScope, authorize } from "../auth/permissions";
 import { env } from "../env";
 import { quoteInSats } from "../assets/prices";
 import { openNodeKey } from "../environments/node-key";
-import { enqueueJob } from "../jobs/queue";
 import { signInvoice } from "../lightning/bolt11";
 import { checkMinorAmount } from "../money";
 import { parseInput } from "../validation";
-import { EVENT_TRANSACTION_SELECT, recordPaymentEvent } from "../webhooks/events";
+import { buildEnvelope } from "../webhooks/events";
+import type { WalletAsset } from "../wallets/wallet-view";
 import { CreateReceiveInput, DEFAULT_EXPIRY_SECONDS, SANDBOX_BEHAVIORS } from "./schemas";
 import { TRANSACTION_SELECT, toTransactionView, type TransactionView } from "./transaction-view";
 
 const ulid = monotonicFactory();
+
+type WalletRow = {
+  id: string;
+  environmentId: string;
+  environmentType: "SANDBOX" | "LIVE";
+  nodeKeyEncrypted: string | null;
+  assetId: string;
+  symbol: string;
+  name: string;
+  assetType: "BASE_ASSET" | "TAPROOT_ASSET";
+  precision: number;
+  description: string | null;
+  websiteUrl: string | null;
+  tapAssetId: string | null;
+  groupKey: string | null;
+  universe: string | null;
+};
+
+/** PostgreSQL unique_violation (23505) from the pg driver. */
+const isPgUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === "23505";
 export const newTransactionId = () => `tx_${ulid()}`;
 
 function parseMetadata(raw: string | null | undefined): { text: string | null; behavior: (typeof SANDBOX_BEHAVIORS)[number] | null } {
@@ -47,19 +68,31 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
   const input = parseInput(CreateReceiveInput, raw, "input");
   assertWalletInKeyScope(actor, input.wallet_id);
 
-  const wallet = await db.wallet.findFirst({
-    where: { id: input.wallet_id, environment: { teamId: actor.teamId, ...(actor.kind === "key" ? { id: actor.environmentId } : {}) } },
-    select: {
-      id: true,
-      environmentId: true,
-      asset: { select: { id: true, symbol: true, precision: true, type: true } },
-      environment: { select: { type: true, nodeKeyEncrypted: true, nodePubkey: true } },
-    },
-  });
+  // Hot path: plain SQL (see lib/db.ts `sql`).
+  const [wallet] = await sql<WalletRow>(
+    `SELECT w.id, w."environmentId", e.type::text AS "environmentType", e."nodeKeyEncrypted",
+            a.id AS "assetId", a.symbol, a.name, a.type::text AS "assetType", a.precision, a.description,
+            a."websiteUrl", a."tapAssetId", a."groupKey", a.universe
+     FROM wallets w JOIN environments e ON e.id = w."environmentId" JOIN assets a ON a.id = w."assetId"
+     WHERE w.id = $1 AND e."teamId" = $2 AND ($3::text IS NULL OR e.id = $3::text)`,
+    [input.wallet_id, actor.teamId, actor.kind === "key" ? actor.environmentId : null],
+  );
   if (!wallet) throw notFound("Wallet");
 
-  const unit = wallet.asset.type === "BASE_ASSET" ? "satoshis" : `minor units of ${wallet.asset.symbol} (precision ${wallet.asset.precision})`;
-  const amount = checkMinorAmount(input.amount, wallet.asset.precision, unit);
+  const asset: WalletAsset = {
+    id: wallet.assetId,
+    symbol: wallet.symbol,
+    name: wallet.name,
+    type: wallet.assetType,
+    precision: wallet.precision,
+    description: wallet.description,
+    websiteUrl: wallet.websiteUrl,
+    tapAssetId: wallet.tapAssetId,
+    groupKey: wallet.groupKey,
+    universe: wallet.universe,
+  };
+  const unit = asset.type === "BASE_ASSET" ? "satoshis" : `minor units of ${asset.symbol} (precision ${asset.precision})`;
+  const amount = checkMinorAmount(input.amount, asset.precision, unit);
   if (!amount.ok) throw badInput("input.amount", amount.reason);
   const metadata = parseMetadata(input.metadata);
 
@@ -68,17 +101,17 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
     if (existing) return existing;
   }
 
-  if (wallet.environment.type !== "SANDBOX" || !wallet.environment.nodeKeyEncrypted) {
+  if (wallet.environmentType !== "SANDBOX" || !wallet.nodeKeyEncrypted) {
     throw forbidden("This live environment has no Lightning node attached, so it cannot issue invoices yet");
   }
 
-  const quote = wallet.asset.type === "BASE_ASSET" ? null : quoteInSats(amount.value, wallet.asset.precision, wallet.asset.symbol);
+  const quote = asset.type === "BASE_ASSET" ? null : quoteInSats(amount.value, asset.precision, asset.symbol);
   const sats = quote ? quote.amountSats : amount.value;
   const expirySeconds = input.expires_in_seconds ?? DEFAULT_EXPIRY_SECONDS;
   const now = new Date();
   const description = input.description ?? "";
   const invoice = signInvoice({
-    nodePrivateKey: openNodeKey(wallet.environment.nodeKeyEncrypted),
+    nodePrivateKey: openNodeKey(wallet.nodeKeyEncrypted),
     amountMsat: sats * BigInt(1000),
     description,
     expirySeconds,
@@ -88,49 +121,99 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
   const fee = (amount.value * BigInt(env().FEE_BASIS_POINTS)) / BigInt(10_000);
   const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + expirySeconds * 1000);
 
+  const behavior = metadata.behavior ?? "complete";
+  const runAt = new Date(Math.min(now.getTime() + env().SANDBOX_SETTLE_DELAY_MS, expiresAt.getTime()));
+  const eventDetails = JSON.stringify({ expires_in_seconds: expirySeconds });
+  const view: TransactionView = {
+    id,
+    walletId: wallet.id,
+    environmentId: wallet.environmentId,
+    environmentType: "SANDBOX",
+    direction: "RECEIVE",
+    status: "PENDING",
+    amount: amount.value,
+    amountSats: quote ? quote.amountSats : null,
+    exchangeRate: quote ? quote.exchangeRate : null,
+    fee,
+    settleAmount: null,
+    description: input.description ?? null,
+    metadata: metadata.text,
+    idempotencyKey: input.idempotency_key ?? id,
+    paymentRequest: invoice.paymentRequest,
+    paymentHash: invoice.paymentHash,
+    error: null,
+    nodeId: null,
+    expiresAt,
+    settledAt: null,
+    createdAt: now,
+    updatedAt: now,
+    asset,
+    events: [{ id: randomUUID(), eventType: "payment.pending", message: "Invoice created", details: eventDetails, createdAt: now }],
+  };
+  const envelope = buildEnvelope({ ...view, asset, environment: { type: "SANDBOX" } }, "payment.pending");
+  const ts = (d: Date) => d.toISOString().slice(0, -1); // timestamp(3) columns hold UTC without a zone
+
   try {
-    await db.$transaction(async (tx) => {
-      await tx.transaction.create({
-        data: {
-          id,
-          walletId: wallet.id,
-          environmentId: wallet.environmentId,
-          assetId: wallet.asset.id,
-          direction: "RECEIVE",
-          status: "PENDING",
-          amount: amount.value,
-          amountSats: quote ? quote.amountSats : null,
-          exchangeRate: quote ? quote.exchangeRate : null,
-          fee,
-          description: input.description ?? null,
-          metadata: metadata.text,
-          idempotencyKey: input.idempotency_key ?? id,
-          paymentRequest: invoice.paymentRequest,
-          paymentHash: invoice.paymentHash,
-          paymentPreimage: invoice.preimage,
-          expiresAt,
-          createdAt: now,
-        },
-      });
-      await tx.transactionEvent.create({
-        data: { transactionId: id, eventType: "payment.pending", message: "Invoice created", details: JSON.stringify({ expires_in_seconds: expirySeconds }) },
-      });
-      const row = await tx.transaction.findUniqueOrThrow({ where: { id }, select: EVENT_TRANSACTION_SELECT });
-      await recordPaymentEvent(tx, row, "payment.pending");
-      const behavior = metadata.behavior ?? "complete";
-      const delay = env().SANDBOX_SETTLE_DELAY_MS;
-      const runAt = new Date(Math.min(now.getTime() + delay, expiresAt.getTime()));
-      await enqueueJob(tx, "sandbox.settle", { transactionId: id, behavior }, runAt);
-    });
+    // One statement, so one atomic write: the transaction, its first event, the payment.pending
+    // webhook event with a delivery per matching endpoint (outbox), and the settlement job.
+    await sql(
+      `WITH t AS (
+         INSERT INTO transactions (id, "walletId", "environmentId", "assetId", direction, status, amount, "amountSats", "exchangeRate", fee,
+                                   description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "createdAt", "updatedAt")
+         VALUES ($1, $2, $3, $4, 'RECEIVE', 'PENDING', $5::bigint, $6::bigint, $7, $8::bigint, $9, $10, $11, $12, $13, $14, $15::timestamp, $16::timestamp, $16::timestamp)
+         RETURNING id),
+       ev AS (
+         INSERT INTO transaction_events (id, "transactionId", "eventType", message, details, "createdAt")
+         SELECT $17, t.id, 'payment.pending', 'Invoice created', $18, $16::timestamp FROM t),
+       we AS (
+         INSERT INTO webhook_events (id, "environmentId", "walletId", "transactionId", "eventType", "idempotencyKey", payload, "createdAt")
+         SELECT $19, $3, $2, t.id, 'payment.pending', $20, $21, $16::timestamp FROM t
+         RETURNING id),
+       wd AS (
+         INSERT INTO webhook_deliveries (id, "eventId", "endpointId", "updatedAt")
+         SELECT gen_random_uuid()::text, we.id, ep.id, $16::timestamp FROM we, webhook_endpoints ep
+         WHERE ep."environmentId" = $3 AND ep.active AND (cardinality(ep."eventFilters") = 0 OR 'payment.pending' = ANY(ep."eventFilters"))),
+       j AS (
+         INSERT INTO jobs (id, type, payload, "runAt", "createdAt")
+         SELECT $22, 'sandbox.settle', $23::jsonb, $24::timestamp, $16::timestamp FROM t)
+       SELECT id FROM t`,
+      [
+        id,
+        wallet.id,
+        wallet.environmentId,
+        asset.id,
+        view.amount.toString(),
+        view.amountSats?.toString() ?? null,
+        view.exchangeRate,
+        fee.toString(),
+        view.description,
+        view.metadata,
+        view.idempotencyKey,
+        invoice.paymentRequest,
+        invoice.paymentHash,
+        invoice.preimage,
+        ts(expiresAt),
+        ts(now),
+        view.events[0].id,
+        eventDetails,
+        randomUUID(),
+        envelope.id,
+        JSON.stringify(envelope),
+        randomUUID(),
+        JSON.stringify({ transactionId: id, behavior }),
+        ts(runAt),
+      ],
+    );
   } catch (err) {
-    if (input.idempotency_key && isUniqueViolation(err)) {
+    if (input.idempotency_key && isPgUniqueViolation(err)) {
       const existing = await findByIdempotencyKey(wallet.id, input.idempotency_key);
       if (existing) return existing;
     }
     throw err;
   }
-  return findTransactionById(id);
+  return view;
 }
+
 
 async function findByIdempotencyKey(walletId: string, idempotencyKey: string): Promise<TransactionView | null> {
   const row = await db.transaction.findUnique({
@@ -140,10 +223,3 @@ async function findByIdempotencyKey(walletId: string, idempotencyKey: string): P
   return row ? toTransactionView(row) : null;
 }
 
-async function findTransactionById(id: string): Promise<TransactionView> {
-  const row = await db.transaction.findUniqueOrThrow({
-    where: { id },
-    select: { ...TRANSACTION_SELECT, events: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
-  });
-  return toTransactionView(row);
-}
