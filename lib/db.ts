@@ -22,7 +22,8 @@ function createClient(): PrismaClient {
         "PostgreSQL and set it), or point DATABASE_URL at a PostgreSQL database.",
     );
   }
-  pool = new pg.Pool({ connectionString, max: 10 });
+  // Sessions in UTC: DateTime columns are `timestamp(3)` holding UTC, and raw SQL compares them with now().
+  pool = new pg.Pool({ connectionString, max: 10, options: "-c timezone=UTC" });
   // An idle connection can be cut by the server (restart, failover); the next query reconnects.
   pool.on("error", () => {});
   // Interactive transactions wait up to 10 s for a pooled connection (bursts of requests) and run up to 15 s.

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { db, type Prisma, type Tx } from "@/lib/db";
+import { db, sql, type Prisma, type Tx } from "@/lib/db";
 
 /**
  * Durable jobs: rows in PostgreSQL, enqueued in the transaction that creates the work, claimed
@@ -19,16 +19,18 @@ export const LEASE_MS = 30_000;
 export const MAX_ATTEMPTS = 10;
 
 export async function claimDueJobs(workerId: string, limit: number): Promise<ClaimedJob[]> {
-  return db.$queryRaw<ClaimedJob[]>`
-    UPDATE jobs SET "lockedUntil" = now() + (${LEASE_MS}::int * interval '1 millisecond'), "lockedBy" = ${workerId}, attempts = attempts + 1
-    WHERE id IN (
-      SELECT id FROM jobs
-      WHERE "doneAt" IS NULL AND "runAt" <= now() AND ("lockedUntil" IS NULL OR "lockedUntil" < now())
-      ORDER BY "runAt"
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
-    )
-    RETURNING id, type, payload, attempts`;
+  return sql<ClaimedJob>(
+    `UPDATE jobs SET "lockedUntil" = now() + ($1::int * interval '1 millisecond'), "lockedBy" = $2, attempts = attempts + 1
+     WHERE id IN (
+       SELECT id FROM jobs
+       WHERE "doneAt" IS NULL AND "runAt" <= now() AND ("lockedUntil" IS NULL OR "lockedUntil" < now())
+       ORDER BY "runAt"
+       LIMIT $3
+       FOR UPDATE SKIP LOCKED
+     )
+     RETURNING id, type, payload, attempts`,
+    [LEASE_MS, workerId, limit],
+  );
 }
 
 /** Marks a job done, only if this worker still holds its lease. */

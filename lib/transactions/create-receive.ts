@@ -97,7 +97,9 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
   const metadata = parseMetadata(input.metadata);
 
   if (input.idempotency_key) {
-    const existing = await findByIdempotencyKey(wallet.id, input.idempotency_key);
+    // A replay returns the original transaction (checked cheaply first; the unique index decides races).
+    const [seen] = await sql<{ id: string }>(`SELECT id FROM transactions WHERE "walletId" = $1 AND "idempotencyKey" = $2`, [wallet.id, input.idempotency_key]);
+    const existing = seen ? await findByIdempotencyKey(wallet.id, input.idempotency_key) : null;
     if (existing) return existing;
   }
 
