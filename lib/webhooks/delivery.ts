@@ -1,13 +1,46 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, sql } from "@/lib/db";
 import { env } from "../env";
 import { webhookAllowlist } from "./endpoint-url";
-import { signingSecrets } from "./endpoints";
+import { decryptSecret } from "../crypto";
 import { DeliveryError, safeDeliver } from "./safe-fetch";
 import { parseAllowlist } from "./url-policy";
 import { signatureHeaders } from "./signing";
 
 export const MAX_ATTEMPTS = 8;
+
+type AttemptContext = {
+  idempotencyKey: string;
+  eventType: string;
+  payload: string;
+  url: string;
+  inboxToken: string | null;
+  secretEncrypted: string;
+  previousSecretEncrypted: string | null;
+  previousSecretExpiresAt: Date | null;
+};
+
+const opened = new Map<string, string>();
+
+/** Decrypted secrets, cached by their sealed value (a rotation seals a new value). */
+function open(sealed: string): string {
+  let secret = opened.get(sealed);
+  if (secret === undefined) {
+    secret = decryptSecret(sealed).toString("utf8");
+    if (opened.size > 10_000) opened.clear();
+    opened.set(sealed, secret);
+  }
+  return secret;
+}
+
+/** The secrets that sign a delivery now: the current one, and the previous one during its 24 h overlap. */
+function currentSecrets(row: AttemptContext): string[] {
+  const secrets = [open(row.secretEncrypted)];
+  if (row.previousSecretEncrypted && row.previousSecretExpiresAt && row.previousSecretExpiresAt.getTime() > Date.now()) {
+    secrets.push(open(row.previousSecretEncrypted));
+  }
+  return secrets;
+}
 /** A claimed delivery stays ours this long past its timeout; a crashed worker's claims come back after it. */
 export const leaseMs = () => env().WEBHOOK_TIMEOUT_MS + 30_000;
 /** At most this many requests in flight to one endpoint from one worker. */
@@ -68,11 +101,17 @@ function target(endpoint: { url: string; testInbox: { token: string } | null }) 
 
 /** One attempt of one delivery: sign, send (no redirects, address checked at connect), record. */
 export async function attemptDelivery(claimed: Claimed, workerId: string): Promise<Outcome> {
-  const [event, endpoint, secrets] = await Promise.all([
-    db.webhookEvent.findUnique({ where: { id: claimed.eventId }, select: { idempotencyKey: true, eventType: true, payload: true } }),
-    db.webhookEndpoint.findUnique({ where: { id: claimed.endpointId }, select: { url: true, testInbox: { select: { token: true } } } }),
-    signingSecrets(claimed.endpointId),
-  ]);
+  // Everything one attempt needs, in one statement (the hot path of delivery; see lib/db.ts `sql`).
+  const [row] = await sql<AttemptContext>(
+    `SELECT ev."idempotencyKey", ev."eventType", ev.payload, ep.url, ti.token AS "inboxToken",
+            ep."secretEncrypted", ep."previousSecretEncrypted", ep."previousSecretExpiresAt"
+     FROM webhook_events ev, webhook_endpoints ep LEFT JOIN test_inboxes ti ON ti."endpointId" = ep.id
+     WHERE ev.id = $1 AND ep.id = $2`,
+    [claimed.eventId, claimed.endpointId],
+  );
+  const event = row ? { idempotencyKey: row.idempotencyKey, eventType: row.eventType, payload: row.payload } : null;
+  const endpoint = row ? { url: row.url, testInbox: row.inboxToken ? { token: row.inboxToken } : null } : null;
+  const secrets = row ? currentSecrets(row) : [];
   if (!event || !endpoint || secrets.length === 0) return "fail";
   const attemptNumber = claimed.attemptCount + 1;
   const timestamp = Math.floor(Date.now() / 1000);
@@ -104,39 +143,35 @@ export async function attemptDelivery(claimed: Claimed, workerId: string): Promi
   const attemptsInRun = attemptNumber - claimed.attemptBase;
   if (outcome === "retry" && attemptsInRun >= MAX_ATTEMPTS) outcome = "fail";
   const nextAttemptAt = outcome === "retry" ? new Date(Date.now() + Math.max(retryDelayMs(attemptsInRun), retryAfter ?? 0)) : null;
-  const storedHeaders = { ...headers };
 
-  await db.$transaction(async (tx) => {
-    await tx.webhookAttempt.create({
-      data: {
-        deliveryId: claimed.id,
-        attemptNumber,
-        requestHeaders: storedHeaders,
-        responseStatus: status,
-        responseBody,
-        error: error?.slice(0, 2000) ?? null,
-        durationMs,
-      },
-    });
-    await tx.webhookDelivery.updateMany({
-      where: { id: claimed.id, lockedBy: workerId },
-      data: {
-        status: outcome === "success" ? "SUCCESS" : outcome === "retry" ? "PENDING" : "FAILED",
-        attemptCount: attemptNumber,
-        lastHttpStatus: status,
-        lastError: outcome === "success" ? null : (error ?? (status !== null ? `HTTP ${status}` : null)),
-        nextAttemptAt,
-        lockedUntil: null,
-        lockedBy: null,
-      },
-    });
-    if (outcome === "gone") {
-      await tx.webhookEndpoint.update({
-        where: { id: claimed.endpointId },
-        data: { active: false, pausedReason: "Paused: the receiver answered 410 Gone" },
-      });
-    }
-  });
+  // Attempt, delivery and (on 410) endpoint in one statement; the lockedBy guard keeps a worker
+  // whose lease ran out from overwriting the delivery another worker now owns.
+  await sql(
+    `WITH a AS (
+       INSERT INTO webhook_attempts (id, "deliveryId", "attemptNumber", "requestHeaders", "responseStatus", "responseBody", error, "durationMs", "createdAt")
+       VALUES (gen_random_uuid()::text, $1, $2, $3::jsonb, $4, $5, $6, $7, now())),
+     d AS (
+       UPDATE webhook_deliveries SET status = $8::"WebhookDeliveryStatus", "attemptCount" = $2, "lastHttpStatus" = $4, "lastError" = $9,
+              "nextAttemptAt" = $10::timestamp, "lockedUntil" = NULL, "lockedBy" = NULL, "updatedAt" = now()
+       WHERE id = $1 AND "lockedBy" = $11)
+     UPDATE webhook_endpoints SET active = false, "pausedReason" = 'Paused: the receiver answered 410 Gone', "updatedAt" = now()
+     WHERE id = $12 AND $13::boolean`,
+    [
+      claimed.id,
+      attemptNumber,
+      JSON.stringify(headers),
+      status,
+      responseBody,
+      error?.slice(0, 2000) ?? null,
+      durationMs,
+      outcome === "success" ? "SUCCESS" : outcome === "retry" ? "PENDING" : "FAILED",
+      outcome === "success" ? null : (error ?? (status !== null ? `HTTP ${status}` : null)),
+      nextAttemptAt ? nextAttemptAt.toISOString().slice(0, -1) : null,
+      workerId,
+      claimed.endpointId,
+      outcome === "gone",
+    ],
+  );
   return outcome;
 }
 
