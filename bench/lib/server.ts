@@ -37,9 +37,25 @@ export type StartOptions = {
   /** Extra environment for the app (e.g. NODE_OPTIONS for a CPU profile). */
   env?: Record<string, string>;
   log?: (message: string) => void;
+  /**
+   * The database URL the app gets, from the real one (default: the same), e.g. a tracing proxy's
+   * (lib/pg-trace.ts). Fixtures and `databaseUrl` keep using the real one.
+   */
+  appDatabaseUrl?: (databaseUrl: string) => string | Promise<string>;
+  /**
+   * Serve this (migrated) database instead of starting one, e.g. a second app on the database of
+   * a running benchmark server; stop() then leaves it alone.
+   */
+  existingDatabaseUrl?: string;
 };
 
-export async function startServer({ label = "[server]", env = {}, log = (m) => console.log(m) }: StartOptions = {}): Promise<BenchServer> {
+export async function startServer({
+  label = "[server]",
+  env = {},
+  log = (m) => console.log(m),
+  appDatabaseUrl,
+  existingDatabaseUrl,
+}: StartOptions = {}): Promise<BenchServer> {
   const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), "boltrail-bench-"));
   const dataDir = path.join(tempDir, "data");
   let database: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
@@ -92,11 +108,17 @@ export async function startServer({ label = "[server]", env = {}, log = (m) => c
   }
 
   try {
-    log(`${label} starting an embedded PostgreSQL in ${dataDir}`);
-    const pgLog: string[] = [];
-    database = await startEmbeddedPostgres({ dataDir, ephemeral: true, log: (m: string) => pgLog.push(m) });
-    const { applied } = await applyMigrations(database.url, { log: (m: string) => pgLog.push(m) });
-    log(`${label} PostgreSQL ready, ${applied.length} migrations applied`);
+    let databaseUrl: string;
+    if (existingDatabaseUrl) {
+      databaseUrl = existingDatabaseUrl;
+    } else {
+      log(`${label} starting an embedded PostgreSQL in ${dataDir}`);
+      const pgLog: string[] = [];
+      database = await startEmbeddedPostgres({ dataDir, ephemeral: true, log: (m: string) => pgLog.push(m) });
+      const { applied } = await applyMigrations(database.url, { log: (m: string) => pgLog.push(m) });
+      log(`${label} PostgreSQL ready, ${applied.length} migrations applied`);
+      databaseUrl = database.url;
+    }
 
     const port = await freePort();
     const baseUrl = `http://${HOST}:${port}`;
@@ -106,7 +128,7 @@ export async function startServer({ label = "[server]", env = {}, log = (m) => c
 
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
-      DATABASE_URL: database.url,
+      DATABASE_URL: appDatabaseUrl ? await appDatabaseUrl(databaseUrl) : databaseUrl,
       PORT: String(port),
       AUTH_SECRET: randomBytes(32).toString("base64url"),
       APP_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
@@ -142,7 +164,7 @@ export async function startServer({ label = "[server]", env = {}, log = (m) => c
 
     await waitUntilReady(`${baseUrl}/login`, spawned);
     log(`${label} Boltrail ready on ${baseUrl} (pid ${spawned.pid})`);
-    return { baseUrl, databaseUrl: database.url, pid: spawned.pid!, stop };
+    return { baseUrl, databaseUrl, pid: spawned.pid!, stop };
   } catch (error) {
     await stop();
     throw error;
