@@ -1,3 +1,4 @@
+import type { Json } from "../json";
 // Seed 000 (the Rails integration guide) is normative: its GraphQL documents, sent exactly as
 // printed, must work against Boltrail and answer in the documented shapes (DESIGN.md, top).
 import fs from "node:fs";
@@ -17,8 +18,7 @@ const SEED_ENVIRONMENT_ID = "81b73615-ddf3-46e3-943a-467c3e442e04";
 const SEEDS_DIR = path.resolve(import.meta.dirname, "../../../shared/reference/seeds");
 const seed000 = fs.existsSync(SEEDS_DIR) ? fs.readdirSync(SEEDS_DIR).find((f) => f.startsWith("000_")) : undefined;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
+type Any = Json;
 
 let master: Session;
 

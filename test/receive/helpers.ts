@@ -1,3 +1,4 @@
+import type { Json } from "../json";
 // Shared fixtures for the wallet / receive integration tests. Every test file sets AUTH_SECRET,
 // APP_ENCRYPTION_KEY and SANDBOX_SETTLE_DELAY_MS itself, at its very top: lib/env.ts caches the
 // configuration on first use, and these helpers never call env() at import time.
@@ -27,12 +28,10 @@ export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 // GraphQL, in process
 
 export type GqlError = { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } & Record<string, unknown> };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type GqlResult<D = any> = { status: number; data: D | null | undefined; errors: GqlError[] | undefined; text: string };
+export type GqlResult<D = Json> = { status: number; data: D | null | undefined; errors: GqlError[] | undefined; text: string };
 
 /** POSTs one operation to the real yoga server; `auth` is an API key or full headers. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function gql<D = any>(query: string, variables?: Record<string, unknown> | null, auth?: string | Record<string, string>): Promise<GqlResult<D>> {
+export async function gql<D = Json>(query: string, variables?: Record<string, unknown> | null, auth?: string | Record<string, string>): Promise<GqlResult<D>> {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/graphql-response+json, application/json" };
   if (typeof auth === "string") headers["x-api-key"] = auth;
   else if (auth) Object.assign(headers, auth);

@@ -1,3 +1,4 @@
+import type { Json } from "../json";
 // Shared fixtures for the webhook tests: loopback HTTP receivers (node:http on 127.0.0.1), teams /
 // environments / keys / wallets through the services, GraphQL in process (`yoga.fetch`), the seed 001
 // documents verbatim, and an independent signature check. Every test file sets its environment
@@ -46,8 +47,7 @@ export type Received = {
   path: string;
   headers: IncomingHttpHeaders;
   rawBody: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json: any;
+  json: Json;
   at: number;
 };
 
@@ -189,11 +189,9 @@ export async function sandbox(team: Team) {
 // GraphQL, in process
 
 export type GqlError = { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } & Record<string, unknown> };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type GqlResult<D = any> = { status: number; data: D | null | undefined; errors: GqlError[] | undefined; text: string };
+export type GqlResult<D = Json> = { status: number; data: D | null | undefined; errors: GqlError[] | undefined; text: string };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function gql<D = any>(query: string, variables?: Record<string, unknown> | null, apiKey?: string): Promise<GqlResult<D>> {
+export async function gql<D = Json>(query: string, variables?: Record<string, unknown> | null, apiKey?: string): Promise<GqlResult<D>> {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/graphql-response+json, application/json" };
   if (apiKey) headers["x-api-key"] = apiKey;
   const response = await yoga.fetch("http://localhost/graphql", { method: "POST", headers, body: JSON.stringify(variables ? { query, variables } : { query }) });
