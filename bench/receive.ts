@@ -16,7 +16,7 @@
 //
 // The server gets SANDBOX_SETTLE_DELAY_MS=3600000 and every invoice expires in 24 h, so no
 // settlement job comes due and the expiry sweep finds nothing during the run: the in-app worker
-// only polls (and is woken by the NOTIFY of each job insert) and finds nothing to do.
+// polls, is woken by each NOTIFY boltrail_work (counted: notes), and finds nothing to do.
 //
 // Afterwards, the statements of one create_receive are captured (with their parameters) on a
 // second app on the same database, through a recording proxy (lib/capture.ts), and printed.
@@ -217,6 +217,15 @@ const benchmark: Benchmark = {
         verifyBody: (body) => body === helloText,
       };
 
+      // The app's workers LISTEN on boltrail_work (DESIGN: woken when work is queued): count the
+      // notifications the create_receive runs cause, each of which wakes the in-app worker.
+      const listener = new pg.Client({ connectionString: server.databaseUrl, application_name: "boltrail-bench-listen" });
+      listener.on("error", () => {}); // the database stops under it on a failure
+      await listener.connect();
+      let notifications = 0;
+      listener.on("notification", () => notifications++);
+      await listener.query("LISTEN boltrail_work");
+
       const busyBefore = await machineBusy(2000);
       if (busyBefore !== null) log(`[receive] machine CPU busy before the runs: ${fixed(busyBefore * 100, 0)}%`);
 
@@ -226,13 +235,16 @@ const benchmark: Benchmark = {
 
       // --- Max rate, interleaved ----------------------------------------------------------------
       const maxRuns: Measurement[] = [];
+      let appNotifications = 0;
       for (let round = 1; round <= rounds; round++) {
         log(`[receive] round ${round}/${rounds}: ${floorLabel} — ${warmupSeconds}s warm-up + ${durationSeconds}s, concurrency ${connections} (pg pool ${floorPool})`);
         const floor = await measureLoop({ label: floorLabel, concurrency: connections, warmupSeconds, durationSeconds, op: floorOp }, round);
         log(line(floor));
         maxRuns.push(floor);
         log(`[receive] round ${round}/${rounds}: ${appSpec.label} — ${warmupSeconds}s warm-up + ${durationSeconds}s, ${connections} connections`);
+        const notificationsBefore = notifications;
         const app = await measure(appSpec, round);
+        appNotifications += notifications - notificationsBefore;
         log(line(app));
         maxRuns.push(app);
         log(`[receive] round ${round}/${rounds}: ${helloSpec.label} — ${warmupSeconds}s warm-up + ${durationSeconds}s, ${connections} connections`);
@@ -242,6 +254,9 @@ const benchmark: Benchmark = {
       }
       const floorRuns = maxRuns.filter((m) => m.label === floorLabel);
       const appRuns = maxRuns.filter((m) => m.label === appSpec.label);
+      await listener.end().catch(() => {});
+      const appAnswered = appRuns.reduce((n, m) => n + m.counts.requests + m.warmup.requests, 0);
+      const notificationsPerReceive = appAnswered > 0 ? appNotifications / appAnswered : 0;
       const floorRate = mean(floorRuns.map((m) => m.requestsPerSecond));
       const appRate = mean(appRuns.map((m) => m.requestsPerSecond));
       const ratio = floorRate > 0 ? appRate / floorRate : 0;
@@ -341,7 +356,7 @@ const benchmark: Benchmark = {
         `latencies are from every 2xx response time (sub-millisecond); autocannon's own histogram (whole ms, and with overallRate its coordinated-omission correction) is in the JSON as latencyMs.`,
         `autocannon's overallRate sends each connection's share of a second back to back at the start of the second (bursts of ${halfRate} requests over ${halfConnections} connections); the evenly paced run spreads the same rate over the second, measuring each request from when it was due.`,
         `the floor runs in the harness process (one core of JS, like the server's) with a pg pool of ${floorPool}; autocannon and the server share the same 2 cores: compare ratios, not absolute figures.`,
-        `the in-app worker runs during the runs (it polls, and wakes on the NOTIFY of every job insert, i.e. of every create_receive); no job came due (${stats.rows[0].jobs} settlement jobs queued, runAt in 1 h).`,
+        `the in-app worker runs during the runs and finds nothing due (${stats.rows[0].jobs} settlement jobs queued, runAt in 1 h); it polls, and it is woken by every NOTIFY boltrail_work: ${fixed(notificationsPerReceive, 2)} per create_receive in the max-rate runs.`,
       );
 
       const row = (m: Measurement) => [
@@ -430,7 +445,7 @@ const benchmark: Benchmark = {
           },
           machineBusyBeforeRuns: busyBefore,
           summary: { floor: floorSummary, app: appSummary, hello: helloSummary, ratio, halfRate, halfAutocannon: halfAutocannon.exactLatencyMs, halfPaced: halfPaced.exactLatencyMs },
-          database: { appRows, answered, ...stats.rows[0] },
+          database: { appRows, answered, notificationsPerReceive, ...stats.rows[0] },
           statements: { roundTrips: traced.roundTrips, statements: traced.statements.map((x) => ({ sql: x.sql, params: x.params })) },
           measurements,
         },
