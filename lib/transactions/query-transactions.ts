@@ -6,6 +6,7 @@ import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize } from "
 import { checkId, parseInput, parseIsoDate } from "../validation";
 import { ListTransactionsInput } from "./schemas";
 import { TRANSACTION_SELECT, toTransactionView, type TransactionView } from "./transaction-view";
+import { toWalletAsset, type WalletAsset } from "../wallets/wallet-view";
 
 /** Where-clause restricting transactions to the actor's team / key environment / key wallet. */
 function scopeWhere(actor: Actor): Prisma.TransactionWhereInput {
@@ -72,8 +73,9 @@ export async function listTransactions(actor: Actor, raw: unknown): Promise<Tran
             t.amount::text AS amount, t."amountSats"::text AS "amountSats", t."exchangeRate", t.fee::text AS fee, t."settleAmount"::text AS "settleAmount",
             t.description, t.metadata, t."idempotencyKey", t."paymentRequest", t."paymentHash", t.error, t."nodeId",
             t."expiresAt", t."settledAt", t."createdAt", t."updatedAt",
-            a.id AS "assetId", a.symbol, a.name AS "assetName", a.type::text AS "assetType", a.precision, a.description AS "assetDescription",
-            a."websiteUrl", a."tapAssetId", a."groupKey", a.universe
+            json_build_object('id', a.id, 'symbol', a.symbol, 'name', a.name, 'type', a.type, 'precision', a.precision,
+                              'description', a.description, 'websiteUrl', a."websiteUrl", 'tapAssetId', a."tapAssetId",
+                              'groupKey', a."groupKey", 'universe', a.universe) AS asset
      FROM transactions t JOIN assets a ON a.id = t."assetId" JOIN environments e ON e.id = t."environmentId"
      WHERE ${where}
      ORDER BY t."createdAt" DESC, t.id DESC
@@ -112,16 +114,7 @@ type ListRow = {
   settledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
-  assetId: string;
-  symbol: string;
-  assetName: string;
-  assetType: "BASE_ASSET" | "TAPROOT_ASSET";
-  precision: number;
-  assetDescription: string | null;
-  websiteUrl: string | null;
-  tapAssetId: string | null;
-  groupKey: string | null;
-  universe: string | null;
+  asset: WalletAsset;
 };
 
 const big = (v: string | null) => (v === null ? null : BigInt(v));
@@ -150,18 +143,7 @@ function fromListRow(r: ListRow): TransactionView {
     settledAt: r.settledAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
-    asset: {
-      id: r.assetId,
-      symbol: r.symbol,
-      name: r.assetName,
-      type: r.assetType,
-      precision: r.precision,
-      description: r.assetDescription,
-      websiteUrl: r.websiteUrl,
-      tapAssetId: r.tapAssetId,
-      groupKey: r.groupKey,
-      universe: r.universe,
-    },
+    asset: toWalletAsset(r.asset),
     events: [],
   };
 }
