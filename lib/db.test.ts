@@ -117,6 +117,16 @@ describe("lib/db", () => {
   it("is one client per process", () => {
     expect(getDb()).toBe(getDb());
   });
+
+  it("shares its client and pool with a second copy of the module (the production server beside Next.js)", async () => {
+    const mine = getDb();
+    vi.resetModules();
+    const copy = await import("@/lib/db");
+    expect(copy.getDb()).toBe(mine);
+    // The copy's raw-SQL helper runs on the shared pool too (it was left unset before).
+    const [row] = await copy.sql<{ one: number }>("SELECT 1 AS one", []);
+    expect(row).toEqual({ one: 1 });
+  });
 });
 
 describe("lib/db without DATABASE_URL", () => {

@@ -2,6 +2,7 @@
 // Created lazily on first use, so importing this module never needs DATABASE_URL (`next build`).
 // Only services under lib/<domain>/ import it; app/ and lib/graphql/ never do.
 import "server-only";
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
@@ -9,7 +10,7 @@ import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 // Prisma namespace (errors, input types, `Prisma.sql`), model types (User, Team, …) and enums (Role, …).
 export * from "@/lib/generated/prisma/client";
 
-type GlobalWithDb = typeof globalThis & { __boltrailPrisma?: PrismaClient };
+type GlobalWithDb = typeof globalThis & { __boltrailPrisma?: PrismaClient; __boltrailPool?: pg.Pool };
 const globalForDb = globalThis as GlobalWithDb;
 let instance: PrismaClient | undefined;
 let pool: pg.Pool | undefined;
@@ -23,21 +24,23 @@ function createClient(): PrismaClient {
     );
   }
   // Sessions in UTC: DateTime columns are `timestamp(3)` holding UTC, and raw SQL compares them with now().
-  pool = new pg.Pool({ connectionString, max: 10, options: "-c timezone=UTC" });
+  const created = new pg.Pool({ connectionString, max: 10, options: "-c timezone=UTC" });
   // An idle connection can be cut by the server (restart, failover); the next query reconnects.
-  pool.on("error", () => {});
+  created.on("error", () => {});
+  globalForDb.__boltrailPool = created;
   // Interactive transactions wait up to 10 s for a pooled connection (bursts of requests) and run up to 15 s.
-  return new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  return new PrismaClient({ adapter: new PrismaPg(created), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
 }
 
-/** The process-wide client, created on first call. Development keeps it on globalThis across HMR reloads. */
+/**
+ * The process-wide client, created on first call. It lives on globalThis, so every copy of this
+ * module in the process shares one client and one pool: development's HMR reloads, and the
+ * production server (scripts/server.ts) beside the copy bundled into Next.js's server code.
+ */
 export function getDb(): PrismaClient {
   if (instance) return instance;
-  if (process.env.NODE_ENV !== "production") {
-    instance = globalForDb.__boltrailPrisma ??= createClient();
-  } else {
-    instance = createClient();
-  }
+  instance = globalForDb.__boltrailPrisma ??= createClient();
+  pool = globalForDb.__boltrailPool;
   return instance;
 }
 
@@ -101,8 +104,24 @@ const HOT_TYPES = {
  * API request (key lookup, environment list): it skips the ORM's per-query planning. Integers
  * come back as numbers only for int4; cast counts with ::int.
  */
-export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
+export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[], { prepared = false } = {}): Promise<T[]> {
   getDb();
-  const result = await pool!.query<T>({ text, values, types: HOT_TYPES });
+  const result = await pool!.query<T>({ name: prepared ? statementName(text) : undefined, text, values, types: HOT_TYPES });
   return result.rows;
+}
+
+const statementNames = new Map<string, string>();
+/**
+ * `prepared: true` (only for a fixed statement text, never one with values written into it: each
+ * distinct text stays prepared on every connection) makes it a named prepared statement:
+ * PostgreSQL parses and plans it once per connection instead of on every call. The name is a hash
+ * of the text, so every copy of this module in the process (which share the pool) agrees on it.
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `boltrail_${createHash("sha256").update(text).digest("base64url").slice(0, 32)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }

@@ -5,7 +5,8 @@
  *  2. validates the whole configuration (one line per bad variable),
  *  3. starts the embedded PostgreSQL when DATABASE_URL is unset,
  *  4. applies the committed migrations,
- *  5. builds when there is no current production build (start only), then runs Next.js.
+ *  5. builds when there is no current production build (start only), then runs the server
+ *     (scripts/server.ts: Next.js plus /graphql on node:http; `next dev` for dev).
  * The embedded database stops with the app.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -85,6 +86,9 @@ function run(args: string[], extraEnv: Record<string, string> = {}, nodeArgs: st
   });
 }
 
+/** Node arguments for one of our TypeScript entry points; react-server: lib/ modules are server-only. */
+const serverScript = (file: string) => ["--conditions=react-server", "--import", "tsx", path.join(root, "scripts", file)];
+
 function waitExit(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
@@ -121,7 +125,7 @@ async function main() {
         writeBuildStamp(root, hash);
       }
       log(`serving on http://localhost:${prepared.env.PORT}`);
-      await serve(prepared, ["start", "-p", String(prepared.env.PORT)], "production");
+      await serve(prepared, [], "production", serverScript("server.ts"));
       break;
     }
     case "dev": {
@@ -133,8 +137,7 @@ async function main() {
     case "worker": {
       const prepared = await prepare();
       log("starting the background worker");
-      // react-server: lib/ modules are server-only.
-      await serve(prepared, [], "production", ["--conditions=react-server", "--import", "tsx", path.join(root, "scripts", "worker.ts")]);
+      await serve(prepared, [], "production", serverScript("worker.ts"));
       break;
     }
     case "migrate": {

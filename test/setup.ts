@@ -10,11 +10,12 @@ const database = await createDatabase(adminUrl);
 process.env.DATABASE_URL = database.url;
 
 afterAll(async () => {
-  // lib/db keeps its client on globalThis outside production; a forked worker may run another
-  // file next, so disconnect it and forget it before dropping the database.
-  const store = globalThis as { __boltrailPrisma?: { $disconnect(): Promise<void> } };
+  // lib/db keeps its client and pool on globalThis; a forked worker may run another file next, so
+  // disconnect them and forget them before dropping the database.
+  const store = globalThis as { __boltrailPrisma?: { $disconnect(): Promise<void> }; __boltrailPool?: unknown };
   const client = store.__boltrailPrisma;
   delete store.__boltrailPrisma;
+  delete store.__boltrailPool;
   await client?.$disconnect().catch(() => {});
   await dropDatabase(adminUrl, database.name);
 });

@@ -1,38 +1,32 @@
 import { yoga } from "@/lib/graphql/server";
-import { MAX_BODY_BYTES } from "@/lib/graphql/limits";
+import { BodyCollector, tooLargeBody, type CappedBody } from "@/lib/graphql/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const tooLarge = (size: string) =>
-  Response.json(
-    { errors: [{ message: `Request body is ${size} bytes; the limit is ${MAX_BODY_BYTES}`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] },
-    { status: 413 },
-  );
-
 /**
- * Reads the body with a hard cap (a Content-Length header can be absent or wrong with chunked
- * uploads), then hands the request to graphql-yoga.
+ * /graphql inside Next.js (`npm run dev`, or `next start` without Boltrail's server); the
+ * production server (scripts/server.ts) answers /graphql itself with the same yoga definition.
+ * The body is read with the 1 MB cap, then handed to graphql-yoga.
  */
 async function handle(request: Request) {
   if (request.method !== "POST" || !request.body) return yoga.handleRequest(request, {});
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) return tooLarge(String(declared));
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return tooLarge(`more than ${MAX_BODY_BYTES}`);
+  let read: CappedBody | null = BodyCollector.declaredTooLarge(request.headers.get("content-length"));
+  if (!read) {
+    const collector = new BodyCollector();
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!collector.add(value)) {
+        await reader.cancel();
+        break;
+      }
     }
-    chunks.push(value);
+    read = collector.result();
   }
-  const body = Buffer.concat(chunks);
-  return yoga.handleRequest(new Request(request.url, { method: "POST", headers: request.headers, body }), {});
+  if (!read.ok) return new Response(tooLargeBody(read.size), { status: 413, headers: { "content-type": "application/json; charset=utf-8" } });
+  return yoga.handleRequest(new Request(request.url, { method: "POST", headers: request.headers, body: read.body }), {});
 }
 
 export { handle as GET, handle as POST, handle as OPTIONS };

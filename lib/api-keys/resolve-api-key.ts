@@ -37,6 +37,7 @@ export async function resolveApiKey(plaintext: string): Promise<KeyActor> {
      FROM service_api_keys k JOIN environments e ON e.id = k."environmentId"
      WHERE k."keyHash" = $1`,
     [sha256Hex(value)],
+    { prepared: true },
   );
   if (!key) throw unauthenticated("Unknown API key");
   if (key.revokedAt) throw unauthenticated("This API key was revoked");

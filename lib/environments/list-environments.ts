@@ -18,6 +18,7 @@ export async function listEnvironments(actor: Actor): Promise<EnvironmentView[]>
      WHERE e."teamId" = $1 AND ($2::text IS NULL OR e.id = $2::text)
      ORDER BY e."createdAt", e.id`,
     [scope.teamId, scope.id ?? null],
+    { prepared: true },
   );
   return rows;
 }

@@ -56,21 +56,34 @@ const errorCodesPlugin: Plugin = {
   },
 };
 
-export const yoga = createYoga<object, ActorContext>({
-  schema,
-  graphqlEndpoint: "/graphql",
-  fetchAPI: { Response },
-  context: buildContext,
-  batching: false,
-  // Unexpected errors are logged once by toPublicError; expected ones (bad keys, bad input) are not noise.
-  logging: false,
-  landingPage: false,
-  graphiql: { title: "Boltrail GraphQL", defaultQuery: "query Hello {\n  hello\n}\n" },
-  maskedErrors: {
-    maskError(error) {
-      if (error instanceof GraphQLError) return classify(error);
-      return classify(new GraphQLError("internal", { originalError: error as Error }));
+/**
+ * One server definition, two transports. `fetchAPI` is the only difference:
+ * - `yoga` answers web `Request`s with the platform's `Response` (the Next.js route handler,
+ *   app/graphql/route.ts, under `npm run dev`; and the in-process tests);
+ * - `nodeYoga` is a node:http listener with graphql-yoga's own fetch implementation, used by the
+ *   production server (scripts/server.ts via lib/graphql/http.ts), which writes string bodies
+ *   straight to the socket.
+ */
+function createServer(fetchAPI?: { Response: typeof Response }) {
+  return createYoga<object, ActorContext>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    ...(fetchAPI ? { fetchAPI } : {}),
+    context: buildContext,
+    batching: false,
+    // Unexpected errors are logged once by toPublicError; expected ones (bad keys, bad input) are not noise.
+    logging: false,
+    landingPage: false,
+    graphiql: { title: "Boltrail GraphQL", defaultQuery: "query Hello {\n  hello\n}\n" },
+    maskedErrors: {
+      maskError(error) {
+        if (error instanceof GraphQLError) return classify(error);
+        return classify(new GraphQLError("internal", { originalError: error as Error }));
+      },
     },
-  },
-  plugins: [limitsPlugin, errorCodesPlugin],
-});
+    plugins: [limitsPlugin, errorCodesPlugin],
+  });
+}
+
+export const yoga = createServer({ Response });
+export const nodeYoga = createServer();

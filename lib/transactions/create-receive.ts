@@ -21,6 +21,7 @@ const ulid = monotonicFactory();
 type WalletRow = {
   id: string;
   environmentId: string;
+  teamId: string;
   environmentType: "SANDBOX" | "LIVE";
   nodeKeyEncrypted: string | null;
   assetId: string;
@@ -35,8 +36,8 @@ type WalletRow = {
   universe: string | null;
 };
 
-/** PostgreSQL unique_violation (23505) from the pg driver. */
-const isPgUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === "23505";
+/** The SQLSTATE of an error from the pg driver (23505 unique_violation, 23503 foreign_key_violation). */
+const pgErrorCode = (err: unknown) => (err as { code?: unknown } | null)?.code;
 export const newTransactionId = () => `tx_${ulid()}`;
 
 function parseMetadata(raw: string | null | undefined): { text: string | null; behavior: (typeof SANDBOX_BEHAVIORS)[number] | null } {
@@ -57,27 +58,57 @@ function parseMetadata(raw: string | null | undefined): { text: string | null; b
 }
 
 /**
+ * What create_receive needs to know about a wallet: its environment and team, the environment's
+ * sealed node key and the wallet's asset. None of it ever changes for a wallet id (a wallet never
+ * moves, its asset is fixed, a sandbox node key is set when the environment is created), so it is
+ * cached for a minute per process and the request path saves a database round trip. Deletion is
+ * the one change: the INSERT then fails on its foreign key and the entry is dropped (NOT_FOUND).
+ * Who may use the wallet is still decided on every call, against the caller's fresh identity.
+ */
+const WALLET_CONTEXT_TTL_MS = 60_000;
+const WALLET_CONTEXT_MAX = 10_000;
+const walletContexts = new Map<string, { row: WalletRow; at: number }>();
+
+async function walletContext(walletId: string): Promise<WalletRow | undefined> {
+  const cached = walletContexts.get(walletId);
+  if (cached && Date.now() - cached.at < WALLET_CONTEXT_TTL_MS) return cached.row;
+  // Hot path: plain SQL (see lib/db.ts `sql`).
+  const [row] = await sql<WalletRow>(
+    `SELECT w.id, w."environmentId", e."teamId", e.type::text AS "environmentType", e."nodeKeyEncrypted",
+            a.id AS "assetId", a.symbol, a.name, a.type::text AS "assetType", a.precision, a.description,
+            a."websiteUrl", a."tapAssetId", a."groupKey", a.universe
+     FROM wallets w JOIN environments e ON e.id = w."environmentId" JOIN assets a ON a.id = w."assetId"
+     WHERE w.id = $1`,
+    [walletId],
+    { prepared: true },
+  );
+  if (!row) {
+    walletContexts.delete(walletId);
+    return undefined;
+  }
+  if (walletContexts.size >= WALLET_CONTEXT_MAX) walletContexts.clear();
+  walletContexts.set(walletId, { row, at: Date.now() });
+  return row;
+}
+
+function forgetWalletContext(walletId: string): void {
+  walletContexts.delete(walletId);
+}
+
+/**
  * create_receive (DESIGN.md §6): validates everything, signs a real BOLT11 invoice with the
  * environment's node key, and writes the transaction, its first event, the payment.pending webhook
  * event and (sandbox) the settlement job in one database transaction. A replayed idempotency key
  * in the same wallet returns the original transaction, also under concurrent replays: the unique
- * index decides, not a check-then-insert.
+ * index decides, not a check-then-insert (a replay signs an invoice that is never stored).
  */
 export async function createReceive(actor: Actor, raw: unknown): Promise<TransactionView> {
   authorize(actor, "PAYMENTS", "WRITE");
   const input = parseInput(CreateReceiveInput, raw, "input");
   assertWalletInKeyScope(actor, input.wallet_id);
 
-  // Hot path: plain SQL (see lib/db.ts `sql`).
-  const [wallet] = await sql<WalletRow>(
-    `SELECT w.id, w."environmentId", e.type::text AS "environmentType", e."nodeKeyEncrypted",
-            a.id AS "assetId", a.symbol, a.name, a.type::text AS "assetType", a.precision, a.description,
-            a."websiteUrl", a."tapAssetId", a."groupKey", a.universe
-     FROM wallets w JOIN environments e ON e.id = w."environmentId" JOIN assets a ON a.id = w."assetId"
-     WHERE w.id = $1 AND e."teamId" = $2 AND ($3::text IS NULL OR e.id = $3::text)`,
-    [input.wallet_id, actor.teamId, actor.kind === "key" ? actor.environmentId : null],
-  );
-  if (!wallet) throw notFound("Wallet");
+  const wallet = await walletContext(input.wallet_id);
+  if (!wallet || wallet.teamId !== actor.teamId || (actor.kind === "key" && wallet.environmentId !== actor.environmentId)) throw notFound("Wallet");
 
   const asset: WalletAsset = {
     id: wallet.assetId,
@@ -95,13 +126,6 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
   const amount = checkMinorAmount(input.amount, asset.precision, unit);
   if (!amount.ok) throw badInput("input.amount", amount.reason);
   const metadata = parseMetadata(input.metadata);
-
-  if (input.idempotency_key) {
-    // A replay returns the original transaction (checked cheaply first; the unique index decides races).
-    const [seen] = await sql<{ id: string }>(`SELECT id FROM transactions WHERE "walletId" = $1 AND "idempotencyKey" = $2`, [wallet.id, input.idempotency_key]);
-    const existing = seen ? await findByIdempotencyKey(wallet.id, input.idempotency_key) : null;
-    if (existing) return existing;
-  }
 
   if (wallet.environmentType !== "SANDBOX" || !wallet.nodeKeyEncrypted) {
     throw forbidden("This live environment has no Lightning node attached, so it cannot issue invoices yet");
@@ -205,11 +229,19 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
         JSON.stringify({ transactionId: id, behavior }),
         ts(runAt),
       ],
+      { prepared: true },
     );
   } catch (err) {
-    if (input.idempotency_key && isPgUniqueViolation(err)) {
+    // A replayed idempotency key: the unique index (walletId, idempotencyKey) decides, also between
+    // concurrent replays, and the original transaction is the answer.
+    if (input.idempotency_key && pgErrorCode(err) === "23505") {
       const existing = await findByIdempotencyKey(wallet.id, input.idempotency_key);
       if (existing) return existing;
+    }
+    // The wallet was deleted since its context was cached (foreign key violation).
+    if (pgErrorCode(err) === "23503") {
+      forgetWalletContext(wallet.id);
+      throw notFound("Wallet");
     }
     throw err;
   }

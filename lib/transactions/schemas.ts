@@ -5,8 +5,10 @@ export const MAX_EXPIRY_SECONDS = 2_592_000;
 export const DEFAULT_EXPIRY_SECONDS = 600;
 
 /** Field-level shape of create_receive; amount and metadata get their own checks in the service. */
+const walletId = z.string({ error: "is required" }).trim().min(1, "is required").max(100, "is not a valid id");
+
 export const CreateReceiveInput = z.object({
-  wallet_id: z.string({ error: "is required" }).trim().min(1, "is required").max(100, "is not a valid id"),
+  wallet_id: walletId,
   amount: z.unknown(),
   description: z.string({ error: "must be a string" }).max(640, "must be at most 640 characters").nullish(),
   expires_in_seconds: z
@@ -18,6 +20,9 @@ export const CreateReceiveInput = z.object({
   idempotency_key: z.string({ error: "must be a string" }).min(1, "must not be empty").max(255, "must be at most 255 characters").nullish(),
   metadata: z.string({ error: "must be a JSON object encoded as a string" }).max(2048, "must be at most 2048 characters").nullish(),
 });
+
+/** create_send: only what is checked before the operation answers NOT_IMPLEMENTED (lib/transactions/create-send.ts). */
+export const CreateSendInput = z.object({ wallet_id: walletId });
 
 export const ListTransactionsInput = z.object({
   environment_id: z.string().trim().min(1).max(100).nullish(),

@@ -50,7 +50,11 @@ const toView = ({ testInbox, ...row }: Row): EndpointView => ({
   previousSecretValid: !!row.previousSecretExpiresAt && row.previousSecretExpiresAt.getTime() > Date.now(),
 });
 
-export const availableEventTypes = (): string[] => [...PAYMENT_EVENT_TYPES];
+/** The event types an endpoint can subscribe to (a fixed list; still behind WEBHOOKS READ, DESIGN.md §4). */
+export function availableEventTypes(actor: Actor): string[] {
+  authorize(actor, "WEBHOOKS", "READ");
+  return [...PAYMENT_EVENT_TYPES];
+}
 
 async function findOwnEndpoint(actor: Actor, id: unknown): Promise<Row> {
   const row = await db.webhookEndpoint.findFirst({

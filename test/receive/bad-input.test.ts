@@ -234,6 +234,12 @@ describe("wallet.delete", () => {
     expect(ok(await gql(DELETE_WALLET, { id: wallet.id }, key))).toEqual({ payment: { wallet: { delete: true } } });
     expect(await db.wallet.findUnique({ where: { id: wallet.id } })).toBeNull();
     fails(await gql(DELETE_WALLET, { id: wallet.id }, key), "NOT_FOUND");
+    // create_receive had this wallet's context cached: the deletion still wins, twice, writing nothing.
+    const before = await rowCounts();
+    for (let i = 0; i < 2; i++) {
+      await expect(createReceive(team.actor, { wallet_id: wallet.id, amount: "1000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+    expect(await rowCounts()).toEqual(before);
   });
 
   it("a wallet of another team → NOT_FOUND, and it survives", async () => {

@@ -1,5 +1,4 @@
 import "server-only";
-import { AppError } from "../../errors";
 import { listAssets } from "../../assets/list-assets";
 import { getUserProfile } from "../../accounts/profile";
 import { createApiKey, listApiKeys, renameApiKey, revokeApiKey } from "../../api-keys/manage-api-keys";
@@ -9,6 +8,7 @@ import { findEnvironment } from "../../environments/find-environment";
 import { listEnvironments } from "../../environments/list-environments";
 import { createWallet, deleteWallet, findWallet, listWalletViews } from "../../wallets/manage-wallets";
 import { createReceive } from "../../transactions/create-receive";
+import { createSend } from "../../transactions/create-send";
 import { findTransaction, listTransactions } from "../../transactions/query-transactions";
 import { availableEventTypes, createEndpoint, deleteEndpoint, findEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint } from "../../webhooks/endpoints";
 import { findWebhookEvent, listWebhookEvents, redeliverWebhookEvent, sendTestEvent } from "../../webhooks/webhook-events";
@@ -20,11 +20,6 @@ type Ctx = GraphQLContext;
 
 /** Namespace objects of the Rails schema (`payment { environment { … } }`) carry a stable id. */
 const ns = (id: string) => () => ({ id });
-
-/** Operations whose feature has not landed in this version answer a clear error, never a crash. */
-const notImplemented = (operation: string) => () => {
-  throw new AppError("NOT_IMPLEMENTED", `${operation} is not available in this version of Boltrail yet`);
-};
 
 export const resolvers = {
   Query: {
@@ -129,7 +124,7 @@ export const resolvers = {
   },
   TransactionMutations: {
     create_receive: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => gqlTransaction(await createReceive(await requireActor(ctx), args.input)),
-    create_send: notImplemented("payment.transaction.create_send"),
+    create_send: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => createSend(await requireActor(ctx), args.input),
   },
   WalletQueries: {
     find_many: ns("payment.wallet.find_many"),
@@ -145,10 +140,7 @@ export const resolvers = {
   },
   WebhookEndpointQueries: {
     find_many: ns("payment.webhook_endpoint.find_many"),
-    available_event_types: async (_: unknown, __: Args, ctx: Ctx) => {
-      await requireActor(ctx);
-      return availableEventTypes();
-    },
+    available_event_types: async (_: unknown, __: Args, ctx: Ctx) => availableEventTypes(await requireActor(ctx)),
     find_one: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => gqlEndpoint(await findEndpoint(await requireActor(ctx), args.id)),
   },
   FindManyWebhookEndpoints: {
