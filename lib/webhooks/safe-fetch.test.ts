@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DeliveryError, MAX_STORED_BODY_BYTES, safeDeliver, type SafeDeliverOptions } from "./safe-fetch";
+import { closeIdleConnections, DeliveryError, MAX_STORED_BODY_BYTES, safeDeliver, type SafeDeliverOptions } from "./safe-fetch";
 import type { LookupFn } from "./url-policy";
 
 // Only loopback servers started here and fake resolvers: nothing leaves the machine (except the
@@ -24,6 +24,7 @@ type TestServer = {
 const servers: TestServer[] = [];
 
 afterEach(async () => {
+  closeIdleConnections();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
@@ -156,7 +157,7 @@ describe("safeDeliver to an allowlisted loopback receiver", () => {
     // The transport owns Host and framing; the caller's headers cannot override them.
     expect(seen.headers.host).toBe(`127.0.0.1:${server.port}`);
     expect(seen.headers["content-length"]).toBe(String(Buffer.byteLength(payload)));
-    expect(seen.headers.connection).toBe("close");
+    expect(seen.headers.connection).toBe("keep-alive");
     expect(seen.headers["x-webhook-event"]).toBe("payment.completed");
     expect(seen.headers["user-agent"]).toMatch(/^Boltrail/);
   });
@@ -366,5 +367,60 @@ describe("DNS rebinding", () => {
     expect(error.message).toMatch(/certificate/i);
     expect(validated.requests).toHaveLength(0);
     expect(attacker.connections).toBe(0);
+  });
+});
+
+describe("kept-alive connections", () => {
+  const post = (url: string, extra: Partial<SafeDeliverOptions> = {}) => safeDeliver({ url, body: "{}", timeoutMs: 2000, allowlist: LOOPBACK, ...extra });
+
+  it("consecutive deliveries to the same validated address reuse one connection", async () => {
+    const server = await startServer((_req, res) => res.end("ok"));
+    for (let i = 0; i < 3; i++) expect((await post(`${server.origin}/hook`)).status).toBe(200);
+    expect(server.requests).toHaveLength(3);
+    expect(server.connections).toBe(1);
+  });
+
+  it("a new DNS answer gets a new connection to the newly validated address, never the kept one", async () => {
+    const first = await startServer((_req, res) => res.end("first"), "127.0.0.1");
+    const second = await listen(http.createServer(), "127.0.0.2", "http", (_req, res) => res.end("second"), first.port);
+    const lookup = scriptedLookup(["127.0.0.1"], ["127.0.0.2"]);
+    const allowlist = ["moving.example.com"];
+    const url = `http://moving.example.com:${first.port}/hook`;
+    expect(await post(url, { lookup, allowlist })).toMatchObject({ body: "first", remoteAddress: "127.0.0.1" });
+    expect(await post(url, { lookup, allowlist })).toMatchObject({ body: "second", remoteAddress: "127.0.0.2" });
+    expect(lookup).toHaveBeenCalledTimes(2);
+    expect([first.requests.length, second.requests.length]).toEqual([1, 1]);
+    expect(second.connections).toBe(1);
+  });
+
+  it("an address that no longer validates is blocked, though a kept-alive connection to it is open", async () => {
+    const server = await startServer((_req, res) => res.end("ok"));
+    expect((await post(`${server.origin}/hook`)).status).toBe(200);
+    // The same address, but the allowlist no longer covers it: blocked before any request.
+    expect((await deliveryError({ url: `${server.origin}/hook`, body: "{}", timeoutMs: 2000, allowlist: [] })).kind).toBe("blocked");
+    expect((await post(`${server.origin}/hook`)).status).toBe(200);
+    expect(server.requests).toHaveLength(2);
+    expect(server.connections).toBe(1);
+  });
+
+  it("a connection whose response was cut at 2 KB is closed, not reused", async () => {
+    const server = await startServer((_req, res) => res.end("x".repeat(10_000)));
+    for (let i = 0; i < 2; i++) expect((await post(`${server.origin}/hook`)).body).toHaveLength(MAX_STORED_BODY_BYTES);
+    expect(server.connections).toBe(2);
+  });
+
+  it("a kept-alive connection the receiver drops is retried once on a new connection", async () => {
+    const served = new WeakMap<Socket, number>();
+    const server = await startServer((req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      // The second request on a connection: dropped unanswered, as a receiver closing an idle connection would.
+      if (n === 2) req.socket.destroy();
+      else res.end(`answer ${n}`);
+    });
+    expect((await post(`${server.origin}/hook`)).body).toBe("answer 1");
+    expect((await post(`${server.origin}/hook`)).body).toBe("answer 1");
+    expect(server.requests).toHaveLength(3);
+    expect(server.connections).toBe(2);
   });
 });

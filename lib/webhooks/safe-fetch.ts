@@ -10,7 +10,8 @@
  * - one timeout covers the whole exchange (DNS, connect, TLS, request, response body);
  * - at most 2 KB of the response body is kept, then the connection is closed: an endless or huge
  *   body is never buffered;
- * - no connection reuse (`agent: false`, `connection: close`).
+ * - connections are kept alive and reused, but only within what this delivery validated (see
+ *   `agentFor`).
  */
 import http from "node:http";
 import https from "node:https";
@@ -82,6 +83,51 @@ const OWNED_HEADERS = new Set([
   "expect",
 ]);
 
+/**
+ * Keep-alive agents, one per (scheme, hostname, port, exact set of validated addresses).
+ *
+ * Why reuse cannot skip the address check: every delivery still runs `checkWebhookUrl` and its own
+ * `resolveAndCheck` first, and only then picks the agent keyed by what it validated. An agent only
+ * ever connects through `pinnedLookup` for its own key's hostname and addresses, so every socket it
+ * holds is connected to one of the addresses this very delivery has just validated. When DNS now
+ * answers differently, or an address is no longer allowed, the delivery gets another agent (new
+ * connection to the new validated address) or is blocked before any agent is chosen; the old
+ * agent's sockets are never used for it. The hostname is in the key, so a TLS connection
+ * (certificate verified for that SNI name at connect) is only reused for that same name. A socket
+ * goes back to its agent only after a complete response was read; anything cut short (2 KB cap,
+ * timeout, error) is destroyed. Redirects are still never followed. Idle sockets close after
+ * AGENT_IDLE_MS; at most MAX_AGENTS agents are kept (the least recently used is destroyed).
+ */
+const AGENT_IDLE_MS = 4_000;
+const MAX_AGENTS = 256;
+const agents = new Map<string, http.Agent>();
+
+function agentFor(isHttps: boolean, host: string, port: number, addresses: readonly ResolvedAddress[]): http.Agent {
+  const key = `${isHttps ? "https" : "http"}|${host}|${port}|${addresses.map((a) => `${a.family}/${a.address}`).join(",")}`;
+  let agent = agents.get(key);
+  if (agent) {
+    // Most recently used last.
+    agents.delete(key);
+    agents.set(key, agent);
+    return agent;
+  }
+  const agentOptions: https.AgentOptions = { keepAlive: true, maxFreeSockets: 8, timeout: AGENT_IDLE_MS, scheduling: "lifo" };
+  agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  agents.set(key, agent);
+  if (agents.size > MAX_AGENTS) {
+    const [oldest, old] = agents.entries().next().value as [string, http.Agent];
+    agents.delete(oldest);
+    old.destroy();
+  }
+  return agent;
+}
+
+/** Closes every kept-alive connection (tests; shutdown). */
+export function closeIdleConnections(): void {
+  for (const agent of agents.values()) agent.destroy();
+  agents.clear();
+}
+
 /** Performs one delivery; resolves with the response (any status, 3xx included) or throws DeliveryError. */
 export async function safeDeliver(options: SafeDeliverOptions): Promise<DeliveryResponse> {
   const started = performance.now();
@@ -99,11 +145,24 @@ export async function safeDeliver(options: SafeDeliverOptions): Promise<Delivery
   );
   if ("error" in resolved) throw new DeliveryError(resolved.reason === "blocked" ? "blocked" : "network", resolved.error);
 
-  const remaining = timeoutMs - (performance.now() - started);
-  if (remaining <= 0) throw new DeliveryError("timeout", `timed out after ${timeoutMs} ms`);
-  const response = await exchange(url, resolved.addresses, options, remaining, timeoutMs);
+  const remaining = () => timeoutMs - (performance.now() - started);
+  if (remaining() <= 0) throw new DeliveryError("timeout", `timed out after ${timeoutMs} ms`);
+  let response: Omit<DeliveryResponse, "durationMs">;
+  try {
+    response = await exchange(url, resolved.addresses, options, remaining(), timeoutMs, true);
+  } catch (err) {
+    // A kept-alive connection the receiver had just closed: send again, once, on a new connection
+    // (to the same validated addresses). The receiver may see the request twice: same envelope id.
+    if (!(err instanceof StaleConnection)) throw err;
+    if (remaining() <= 0) throw new DeliveryError("timeout", `timed out after ${timeoutMs} ms`);
+    response = await exchange(url, resolved.addresses, options, remaining(), timeoutMs, false);
+  }
   return { ...response, durationMs: Math.round(performance.now() - started) };
 }
+
+/** A reused keep-alive connection failed before any response: retried on a new connection. */
+class StaleConnection extends Error {}
+const STALE_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -166,6 +225,7 @@ function exchange(
   options: SafeDeliverOptions,
   budgetMs: number,
   timeoutMs: number,
+  reuse: boolean,
 ): Promise<Omit<DeliveryResponse, "durationMs">> {
   return new Promise((resolve, reject) => {
     const isHttps = url.protocol === "https:";
@@ -180,16 +240,17 @@ function exchange(
     if (!Object.keys(headers).some((n) => n.toLowerCase() === "user-agent")) headers["user-agent"] = "Boltrail-Webhooks/1.0";
     headers.host = url.host;
     headers["content-length"] = String(payload.length);
-    headers.connection = "close";
+    if (!reuse) headers.connection = "close";
+    const port = url.port ? Number(url.port) : isHttps ? 443 : 80;
 
     const requestOptions: https.RequestOptions = {
       protocol: url.protocol,
       host,
-      port: url.port ? Number(url.port) : isHttps ? 443 : 80,
+      port,
       path: `${url.pathname}${url.search}`,
       method: options.method ?? "POST",
       headers,
-      agent: false,
+      agent: reuse ? agentFor(isHttps, host, port, addresses) : false,
       // IP literals connect directly (already validated); names go through the pinned lookup.
       lookup: pinnedLookup(host, addresses),
     };
@@ -197,13 +258,17 @@ function exchange(
 
     let settled = false;
     let response: http.IncomingMessage | undefined;
-    const finish = (outcome: { ok: true; value: Omit<DeliveryResponse, "durationMs"> } | { ok: false; error: DeliveryError }) => {
+    let ended = false;
+    const finish = (outcome: { ok: true; value: Omit<DeliveryResponse, "durationMs"> } | { ok: false; error: Error }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      // Nothing more is read: close the connection whatever is left of the body.
-      response?.destroy();
-      req.destroy();
+      // Only a connection whose response was read to its end goes back to the agent; anything
+      // else (2 KB cap reached, timeout, error) is closed whatever is left of the body.
+      if (!(outcome.ok && ended)) {
+        response?.destroy();
+        req.destroy();
+      }
       if (outcome.ok) resolve(outcome.value);
       else reject(outcome.error);
     };
@@ -212,12 +277,19 @@ function exchange(
 
     const req = (isHttps ? https : http).request(requestOptions);
     const timer = setTimeout(() => fail("timeout", `no complete response within ${timeoutMs} ms`), budgetMs);
-    req.on("error", (err) => fail("network", networkMessage(err), err));
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      if (!response && req.reusedSocket && (STALE_CODES.has(err.code ?? "") || /socket hang up/.test(err.message))) {
+        finish({ ok: false, error: new StaleConnection(err.message, { cause: err }) });
+      } else {
+        fail("network", networkMessage(err), err);
+      }
+    });
     req.on("response", (res) => {
       response = res;
       const chunks: Buffer[] = [];
       let stored = 0;
-      let ended = false;
+      // Read now: a kept-alive socket is handed back to its agent once the response has ended.
+      const remoteAddress = res.socket?.remoteAddress ?? null;
       const done = () => {
         const decoder = new StringDecoder("utf8");
         // write() keeps back an incomplete trailing character: the stored text stays valid UTF-8.
@@ -228,7 +300,7 @@ function exchange(
             status: res.statusCode ?? 0,
             headers: flattenHeaders(res.headers),
             body,
-            remoteAddress: res.socket?.remoteAddress ?? null,
+            remoteAddress,
           },
         });
       };
