@@ -79,8 +79,10 @@ export async function listTransactions(actor: Actor, raw: unknown): Promise<Tran
      FROM transactions t JOIN assets a ON a.id = t."assetId" JOIN environments e ON e.id = t."environmentId"
      WHERE ${where}
      ORDER BY t."createdAt" DESC, t.id DESC
-     LIMIT ${limit} OFFSET ${offset}`,
-    values,
+     LIMIT $${values.length + 1}::int OFFSET $${values.length + 2}::int`,
+    [...values, limit, offset],
+    // The text depends only on which filters are present (a few dozen variants at most).
+    { prepared: true },
   );
   let count: Promise<number> | undefined;
   return {
