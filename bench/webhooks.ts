@@ -85,7 +85,7 @@ const fetchPost = (url: string) => async (body: string) => {
   return response.status;
 };
 
-/** node:http with a new connection per request (`agent: false`, `connection: close`), as lib/webhooks/safe-fetch.ts. */
+/** node:http with a new connection per request (`agent: false`, `connection: close`): a sender without connection reuse. */
 const closePost = (url: string) => (body: string) =>
   new Promise<number>((resolve, reject) => {
     const payload = Buffer.from(body, "utf8");
@@ -521,7 +521,7 @@ const benchmark: Benchmark = {
         `concurrency of (a): min(${endpointCount} endpoints × ${PER_ENDPOINT_CONCURRENCY} per endpoint, ${WORKER_MAX_IN_FLIGHT} per worker) = ${concurrency}; Boltrail's measured HTTP exchanges in flight (webhook_attempts intervals): mean ${appRuns.map((r) => fixed(r.inFlightMean, 1)).join(" / ")}, max ${appRuns.map((r) => r.inFlightMax).join(" / ")}.`,
         `(b) is timed from the commit of the insert (NOTIFY sent) to the arrival of the last delivery at the receiver; recording the last attempts takes a little longer (see recordedAfterMs in the JSON).`,
         `the floor and the receiver run in this process (one core of JS); Boltrail's worker runs in the server process; PostgreSQL and everything share 2 cores: compare the ratio, not absolute figures.`,
-        `(ref) is the floor's loop with a new TCP connection per request, as lib/webhooks/safe-fetch.ts does (agent: false, connection: close): information only.`,
+        `(ref) is the floor's loop with a new TCP connection per request (agent: false, connection: close), a sender without connection reuse: information only.`,
       );
       if (traced) {
         const perDelivery = traced.statements / events;

@@ -1,5 +1,5 @@
 // CPU time of the processes under test, from /proc (Linux; elsewhere every figure is null): the
-// server (the launcher's process group: launcher + `next start`), the embedded PostgreSQL (its
+// server (the launcher's process group: launcher + the server (scripts/server.ts)), the embedded PostgreSQL (its
 // postmaster and every backend) and this process. Snapshot before and after a run; the difference
 // tells which process the work cost and whether the machine's cores were saturated.
 import { execFileSync } from "node:child_process";

@@ -25,7 +25,7 @@ export type BenchServer = {
   baseUrl: string;
   /** The app's database (superuser credentials), for seeding fixtures. */
   databaseUrl: string;
-  /** pid of the launcher (its `next start` child is in the same process group). */
+  /** pid of the launcher (its the server (scripts/server.ts) child is in the same process group). */
   pid: number;
   /** Kills the app and the database and removes the temporary folder. Idempotent. */
   stop(): Promise<void>;
@@ -68,7 +68,7 @@ export async function startServer({
     if (!child?.pid) return;
     if (!sweep && (child.exitCode !== null || child.signalCode !== null)) return;
     try {
-      process.kill(-child.pid, signal); // the launcher and `next start` (detached → own group)
+      process.kill(-child.pid, signal); // the launcher and the server (scripts/server.ts) (detached → own group)
     } catch {
       if (!sweep) {
         try {
@@ -139,7 +139,7 @@ export async function startServer({
     };
     // npm sets these for `npm run`; they mean nothing to the app.
     for (const key of Object.keys(childEnv)) if (key.startsWith("npm_")) delete childEnv[key];
-    // BENCH_CPU_PROF=<dir>: every Node process of the server (launcher, `next start`) writes a
+    // BENCH_CPU_PROF=<dir>: every Node process of the server (launcher, the server (scripts/server.ts)) writes a
     // V8 CPU profile there when it exits (open it in Chrome DevTools → Performance, or speedscope).
     const profileDir = process.env.BENCH_CPU_PROF?.trim();
     if (profileDir) {
@@ -155,7 +155,7 @@ export async function startServer({
       cwd: PROJECT_ROOT,
       env: childEnv,
       stdio: ["ignore", "pipe", "pipe"],
-      detached: true, // own process group, so stop() reaches `next start` too
+      detached: true, // own process group, so stop() reaches the server (scripts/server.ts) too
     });
     const spawned = child;
     childExit = new Promise((resolve) => spawned.once("exit", () => resolve()));
