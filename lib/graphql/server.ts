@@ -1,5 +1,6 @@
 import "server-only";
-import { createSchema, createYoga, type Plugin } from "graphql-yoga";
+import { createSchema, createYoga, type GraphiQLOptions, type Plugin } from "graphql-yoga";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError, type ExecutionResult } from "graphql";
 import { AppError, toPublicError } from "../errors";
 import { buildContext, type ActorContext, type GraphQLContext } from "./context";
@@ -57,6 +58,16 @@ const errorCodesPlugin: Plugin = {
 };
 
 /**
+ * GraphiQL with its scripts, styles and editor workers inlined in the page (about 9 MB), instead
+ * of graphql-yoga's default page that loads them from a CDN: the explorer works on an offline or
+ * firewalled network. The options never change, so the page is rendered once per process.
+ */
+let graphiqlPage: string | undefined;
+function localGraphiQL(options: GraphiQLOptions): string {
+  return (graphiqlPage ??= renderGraphiQL(options));
+}
+
+/**
  * One server definition, two transports. `fetchAPI` is the only difference:
  * - `yoga` answers web `Request`s with the platform's `Response` (the Next.js route handler,
  *   app/graphql/route.ts, under `npm run dev`; and the in-process tests);
@@ -75,6 +86,7 @@ function createServer(fetchAPI?: { Response: typeof Response }) {
     logging: false,
     landingPage: false,
     graphiql: { title: "Boltrail GraphQL", defaultQuery: "query Hello {\n  hello\n}\n" },
+    renderGraphiQL: localGraphiQL,
     maskedErrors: {
       maskError(error) {
         if (error instanceof GraphQLError) return classify(error);
