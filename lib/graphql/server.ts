@@ -64,7 +64,7 @@ const errorCodesPlugin: Plugin = {
  */
 let graphiqlPage: string | undefined;
 function localGraphiQL(options: GraphiQLOptions): string {
-  return (graphiqlPage ??= renderGraphiQL(options));
+  return (graphiqlPage ??= renderGraphiQL(options).trim());
 }
 
 /**
