@@ -53,12 +53,19 @@ export function gqlAsset(asset: WalletAsset) {
   };
 }
 
+// The derived fields of lists are getters: computed only when a query selects them (graphql-js
+// reads them as properties), and still present in JSON.stringify (the dashboard's raw JSON).
+
 export function gqlAmount(id: string, minor: bigint, asset: WalletAsset) {
   return {
     id,
-    display_amount: displayAmount(minor, asset.precision),
+    get display_amount() {
+      return displayAmount(minor, asset.precision);
+    },
     full_amount: minor.toString(),
-    value: { id: `${id}:usd`, usd_value: usdValue(minor, asset.precision, asset.symbol) },
+    get value() {
+      return { id: `${id}:usd`, usd_value: usdValue(minor, asset.precision, asset.symbol) };
+    },
   };
 }
 
@@ -83,16 +90,28 @@ export function gqlWallet(w: WalletView) {
 export function gqlSimpleTransaction(t: TransactionView) {
   return {
     id: t.id,
-    amount: gqlAmount(`${t.id}:amount`, t.amount, t.asset),
-    asset: gqlAsset(t.asset),
-    created_at: t.createdAt.toISOString(),
+    get amount() {
+      return gqlAmount(`${t.id}:amount`, t.amount, t.asset);
+    },
+    get asset() {
+      return gqlAsset(t.asset);
+    },
+    get created_at() {
+      return t.createdAt.toISOString();
+    },
     description: t.description,
     direction: t.direction,
-    fee: t.fee.toString(),
+    get fee() {
+      return t.fee.toString();
+    },
     metadata: t.metadata,
-    settled_at: iso(t.settledAt),
+    get settled_at() {
+      return iso(t.settledAt);
+    },
     status: t.status,
-    updated_at: t.updatedAt.toISOString(),
+    get updated_at() {
+      return t.updatedAt.toISOString();
+    },
     wallet_id: t.walletId,
   };
 }
