@@ -3,6 +3,7 @@ import { db, sql, type Prisma } from "@/lib/db";
 import { badInput, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize } from "../auth/permissions";
+import { assertEnvironmentVisible } from "../environments/visible";
 import { checkId, parseInput, parseIsoDate } from "../validation";
 import { ListTransactionsInput } from "./schemas";
 import { TRANSACTION_SELECT, toTransactionView, type TransactionView } from "./transaction-view";
@@ -47,6 +48,7 @@ export type TransactionPage = {
  */
 export async function listTransactions(actor: Actor, raw: unknown): Promise<TransactionPage> {
   const { input, from, to } = checkedFilter(actor, raw);
+  if (input.environment_id) await assertEnvironmentVisible(actor, input.environment_id);
   const limit = input.page?.limit ?? 20;
   const offset = input.page?.offset ?? 0;
   // The API's busiest read, as one SQL statement on the (environment|wallet, created_at desc, id desc) indexes.

@@ -2,14 +2,15 @@ import "server-only";
 import { checkId } from "../validation";
 import { db } from "@/lib/db";
 import type { Actor } from "../auth/actor";
-import { assertEnvironmentInKeyScope, authorize } from "../auth/permissions";
+import { authorize } from "../auth/permissions";
+import { assertEnvironmentVisible } from "../environments/visible";
 
 export type WalletSummary = { id: string; name: string; assetId: string; assetSymbol: string; createdAt: Date };
 
 /** The wallets of one environment in the actor's scope (a wallet-scoped key sees only its own). */
 export async function listWallets(actor: Actor, environmentId: string): Promise<WalletSummary[]> {
   authorize(actor, "WALLETS", "READ");
-  assertEnvironmentInKeyScope(actor, environmentId);
+  await assertEnvironmentVisible(actor, checkId(environmentId, "Environment"));
   const rows = await db.wallet.findMany({
     where: {
       environmentId: checkId(environmentId, "Environment"),

@@ -4,6 +4,7 @@ import { AppError, badInput, forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordAudit } from "../audit";
 import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize } from "../auth/permissions";
+import { assertEnvironmentVisible } from "../environments/visible";
 import { checkId, parseInput } from "../validation";
 import { CreateWalletInput } from "./schemas";
 import { toWalletView, WALLET_SELECT, type WalletView } from "./wallet-view";
@@ -40,7 +41,7 @@ export async function findWallet(actor: Actor, id: string): Promise<WalletView> 
 /** Full wallet records of an environment (dashboard). */
 export async function listWalletViews(actor: Actor, environmentId: string): Promise<WalletView[]> {
   authorize(actor, "WALLETS", "READ");
-  assertEnvironmentInKeyScope(actor, environmentId);
+  await assertEnvironmentVisible(actor, checkId(environmentId, "Environment"));
   const rows = await db.wallet.findMany({
     where: {
       environmentId: checkId(environmentId, "Environment"),

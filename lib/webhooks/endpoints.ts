@@ -5,6 +5,7 @@ import { notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordAudit } from "../audit";
 import { assertEnvironmentInKeyScope, authorize } from "../auth/permissions";
+import { assertEnvironmentVisible } from "../environments/visible";
 import { decryptSecret, encryptSecret } from "../crypto";
 import { checkId, parseInput } from "../validation";
 import { validateEndpointUrl } from "./endpoint-url";
@@ -154,7 +155,7 @@ export async function findEndpoint(actor: Actor, id: unknown): Promise<EndpointV
 export async function listEndpoints(actor: Actor, environmentId: unknown): Promise<EndpointView[]> {
   authorize(actor, "WEBHOOKS", "READ");
   const envId = checkId(environmentId, "Environment");
-  assertEnvironmentInKeyScope(actor, envId);
+  await assertEnvironmentVisible(actor, envId);
   const rows = await db.webhookEndpoint.findMany({
     where: { environmentId: envId, environment: { teamId: actor.teamId } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],

@@ -3,7 +3,8 @@ import { monotonicFactory } from "ulid";
 import { db, type Prisma } from "@/lib/db";
 import { AppError, badInput, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
-import { assertEnvironmentInKeyScope, authorize } from "../auth/permissions";
+import { authorize } from "../auth/permissions";
+import { assertEnvironmentVisible } from "../environments/visible";
 import { checkId, parseInput, parseIsoDate } from "../validation";
 import { z } from "zod";
 
@@ -81,7 +82,7 @@ const ListInput = z.object({
 export async function listWebhookEvents(actor: Actor, raw: unknown) {
   authorize(actor, "WEBHOOKS", "READ");
   const input = parseInput(ListInput, raw, "input");
-  assertEnvironmentInKeyScope(actor, input.environment_id);
+  await assertEnvironmentVisible(actor, input.environment_id);
   const f = input.filter;
   const date = (field: string, v: string | null | undefined) => {
     if (!v) return undefined;

@@ -429,9 +429,9 @@ const OPERATIONS = {
   "payment.wallet.find_many": {
     document: `query ($env: String!) { payment { wallet { find_many { list(environment_id: $env) { id } } } } }`,
     prepare: async () => ({ home: w.envA, variables: { env: w.envA } }),
-    check: async (data: Any, { scope }) => {
-      // Exactly envA's wallets for team A; another team's session gets nothing (not an error).
-      const expected = scope.teamId === w.master.teamId ? (await db.wallet.findMany({ where: { environmentId: w.envA }, select: { id: true } })).map((x) => x.id) : [];
+    check: async (data: Any) => {
+      // Exactly envA's wallets (another team's session is refused with NOT_FOUND, see EXPECTED).
+      const expected = (await db.wallet.findMany({ where: { environmentId: w.envA }, select: { id: true } })).map((x) => x.id);
       expect(ids(data.payment.wallet.find_many.list)).toEqual(expected.sort());
     },
   },
@@ -455,11 +455,10 @@ const OPERATIONS = {
     prepare: async () => ({ home: w.envA, variables: { input: { environment_id: w.envA, page: { limit: 100, offset: 0 } } } }),
     check: async (data: Any, { scope }) => {
       const page = data.payment.transaction.find_many;
-      // envA's transactions (only its wallet's for a wallet-scoped key); nothing for another team.
-      const expected =
-        scope.teamId === w.master.teamId
-          ? (await db.transaction.findMany({ where: { environmentId: w.envA, ...(scope.walletId ? { walletId: scope.walletId } : {}) }, select: { id: true } })).map((t) => t.id)
-          : [];
+      // envA's transactions (only its wallet's for a wallet-scoped key).
+      const expected = (await db.transaction.findMany({ where: { environmentId: w.envA, ...(scope.walletId ? { walletId: scope.walletId } : {}) }, select: { id: true } })).map(
+        (t) => t.id,
+      );
       expect(ids(page.list)).toEqual(expected.sort());
       expect(page.total_count).toBe(expected.length);
       if (scope.walletId) expect(expected).not.toContain(w.txB.id);
@@ -524,8 +523,8 @@ const OPERATIONS = {
   "payment.webhook_endpoint.find_many": {
     document: `query ($env: String!) { payment { webhook_endpoint { find_many { list(environment_id: $env) { id } } } } }`,
     prepare: async () => ({ home: w.envA, variables: { env: w.envA } }),
-    check: async (data: Any, { scope }) => {
-      const expected = scope.teamId === w.master.teamId ? (await db.webhookEndpoint.findMany({ where: { environmentId: w.envA }, select: { id: true } })).map((e) => e.id) : [];
+    check: async (data: Any) => {
+      const expected = (await db.webhookEndpoint.findMany({ where: { environmentId: w.envA }, select: { id: true } })).map((e) => e.id);
       expect(ids(data.payment.webhook_endpoint.find_many.list)).toEqual(expected.sort());
     },
   },
@@ -558,9 +557,9 @@ const OPERATIONS = {
   "payment.webhook_event.find_many": {
     document: `query ($input: ListWebhookEventsInput!) { payment { webhook_event { find_many(input: $input) { total_count list { id } } } } }`,
     prepare: async () => ({ home: w.envA, variables: { input: { environment_id: w.envA, page: { limit: 100, offset: 0 } } } }),
-    check: async (data: Any, { scope }) => {
+    check: async (data: Any) => {
       const page = data.payment.webhook_event.find_many;
-      const expected = scope.teamId === w.master.teamId ? (await db.webhookEvent.findMany({ where: { environmentId: w.envA }, select: { id: true } })).map((e) => e.id) : [];
+      const expected = (await db.webhookEvent.findMany({ where: { environmentId: w.envA }, select: { id: true } })).map((e) => e.id);
       expect(ids(page.list)).toEqual(expected.sort());
       expect(page.total_count).toBe(expected.length);
     },
@@ -625,7 +624,7 @@ const allKeys = (e: Expectation) => ({
  * another environment or team hold every permission, so they reach the scope check: NOT_FOUND.
  * Keys of envA: FORBIDDEN, but for those `granted` (which get `allowed`). Team A's sessions, member
  * included, get `allowed`; team B's master gets `otherTeamMaster` (NOT_FOUND for an object named by
- * id; for a list by environment id, the services answer an empty list, as for an unknown id).
+ * id, and for a list of an environment named by id).
  */
 const inEnvironmentA = (granted: Partial<Row>, otherTeamMaster: Expectation, allowed: Expectation = OK): Row => ({
   noCredentials: U,
@@ -704,18 +703,16 @@ const EXPECTED: Record<OperationName, Row> = {
   "payment.wallet.create": inEnvironmentA({ walletsWrite: OK }, N),
   "payment.wallet.delete": inEnvironmentA({ walletsWrite: OK }, N),
   "payment.wallet.find_one": inEnvironmentA({ walletsWrite: OK }, N),
-  "payment.wallet.find_many": inEnvironmentA({ walletsWrite: OK }, OK),
+  "payment.wallet.find_many": inEnvironmentA({ walletsWrite: OK }, N),
 
   // PAYMENTS. The wallet-scoped key is scoped to walletA: anything of walletB is NOT_FOUND to it.
   "payment.transaction.create_receive": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
   "payment.transaction.create_receive (another wallet)": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: N }, N),
   // Callers allowed to send get the service's NOT_IMPLEMENTED, and only they: the others are refused first.
-  // (Fails today: the resolver answers NOT_IMPLEMENTED without resolving the caller or checking
-  // anything, so missing/bad credentials, keys without PAYMENTS WRITE and out-of-scope callers get it too.)
   "payment.transaction.create_send": inEnvironmentA({ paymentsWrite: NI, walletScopedKey: NI }, N, NI),
   "payment.transaction.find_one": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
   "payment.transaction.find_one (another wallet)": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: N }, N),
-  "payment.transaction.find_many": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, OK),
+  "payment.transaction.find_many": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
 
   // WEBHOOKS (webhook_endpoint and webhook_event alike).
   "payment.webhook_endpoint.create": inEnvironmentA({ webhooksWrite: OK }, N),
@@ -723,14 +720,13 @@ const EXPECTED: Record<OperationName, Row> = {
   "payment.webhook_endpoint.delete": inEnvironmentA({ webhooksWrite: OK }, N),
   "payment.webhook_endpoint.rotate_secret": inEnvironmentA({ webhooksWrite: OK }, N),
   "payment.webhook_endpoint.find_one": inEnvironmentA({ webhooksWrite: OK }, N),
-  "payment.webhook_endpoint.find_many": inEnvironmentA({ webhooksWrite: OK }, OK),
+  "payment.webhook_endpoint.find_many": inEnvironmentA({ webhooksWrite: OK }, N),
   // No object involved: every key with a WEBHOOKS permission, whatever its environment (DESIGN §4:
-  // payment.webhook_endpoint.* → WEBHOOKS). (Fails today: the resolver only requires some credentials,
-  // so keys without any WEBHOOKS permission get the list.)
+  // payment.webhook_endpoint.* → WEBHOOKS).
   "payment.webhook_endpoint.available_event_types": inEnvironmentA({ otherTeamKey: OK, otherEnvironmentKey: OK, webhooksWrite: OK }, OK),
   "payment.webhook_endpoint.send_test_event": inEnvironmentA({ webhooksWrite: OK }, N),
   "payment.webhook_event.find_one": inEnvironmentA({ webhooksWrite: OK }, N),
-  "payment.webhook_event.find_many": inEnvironmentA({ webhooksWrite: OK }, OK),
+  "payment.webhook_event.find_many": inEnvironmentA({ webhooksWrite: OK }, N),
   "payment.webhook_event.redeliver": inEnvironmentA({ webhooksWrite: OK }, N),
 };
 

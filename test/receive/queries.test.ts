@@ -215,8 +215,10 @@ describe("transaction.find_many", () => {
     expect(await page.totalCount()).toBe(8);
     const envBPage = await listTransactions(team.actor, { environment_id: envB });
     expect(envBPage.list.map((x) => x.id)).toEqual([t.t7]);
+    // Another team's environment is NOT_FOUND, not an empty list; without an environment id a
+    // stranger's own (empty) scope is listed.
     const stranger = await newTeam("Stranger");
-    const none = await listTransactions(stranger.actor, { environment_id: envA });
-    expect(none.list).toEqual([]);
+    await expect(listTransactions(stranger.actor, { environment_id: envA })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await listTransactions(stranger.actor, {})).list).toEqual([]);
   });
 });
