@@ -10,6 +10,9 @@ const database = await createDatabase(adminUrl);
 process.env.DATABASE_URL = database.url;
 
 afterAll(async () => {
+  // API-key requests record last_used_at without waiting for it: let those writes finish first.
+  const { settleLastUsedWrites } = await import("@/lib/api-keys/resolve-api-key");
+  await settleLastUsedWrites();
   // lib/db keeps its client and pool on globalThis; a forked worker may run another file next, so
   // disconnect them and forget them before dropping the database.
   const store = globalThis as { __boltrailPrisma?: { $disconnect(): Promise<void> }; __boltrailPool?: unknown };

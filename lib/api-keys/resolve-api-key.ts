@@ -69,10 +69,19 @@ function touchLastUsed(keyId: string, lastUsedAt: Date | null, now: number) {
   lastUsedWritten.set(keyId, now);
   if (lastUsedWritten.size > 10_000) lastUsedWritten.clear();
   const threshold = new Date(now - LAST_USED_RESOLUTION_MS);
-  db.serviceApiKey
+  const write = db.serviceApiKey
     .updateMany({
       where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: threshold } }] },
       data: { lastUsedAt: new Date(now) },
     })
-    .catch((err: unknown) => console.warn("[boltrail] could not record last_used_at:", (err as Error).message));
+    .catch((err: unknown) => console.warn("[boltrail] could not record last_used_at:", (err as Error).message))
+    .finally(() => inFlight.delete(write));
+  inFlight.add(write);
+}
+
+const inFlight = new Set<Promise<unknown>>();
+
+/** Resolves once the last_used_at writes in flight are done (tests wait for it before dropping their database). */
+export async function settleLastUsedWrites(): Promise<void> {
+  await Promise.allSettled([...inFlight]);
 }
