@@ -91,10 +91,15 @@ export function isUniqueViolation(err: unknown, fields?: string[]): boolean {
   return fields.every((field) => actual.includes(field));
 }
 
+// Next.js replaces the global Date in its server processes with a wrapper that tracks clock reads
+// (for `cacheComponents`, which Boltrail does not use). This module is loaded by the production
+// server before Next.js is, so its copy keeps the plain constructor for the rows it parses.
+const PlainDate = Date;
+
 // Parsers for `sql`: Prisma stores DateTime as `timestamp(3)` (no time zone) in UTC.
 const HOT_TYPES = {
   getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === 1114) return (value: string) => new Date(`${value.replace(" ", "T")}Z`);
+    if (oid === 1114) return (value: string) => new PlainDate(`${value.replace(" ", "T")}Z`);
     return pg.types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
