@@ -82,6 +82,9 @@ function createServer(fetchAPI?: { Response: typeof Response }) {
     ...(fetchAPI ? { fetchAPI } : {}),
     context: buildContext,
     batching: false,
+    // Both transports read the body with the 1 MB cap before yoga sees it (lib/graphql/http.ts);
+    // yoga's own limit would pipe every body through a second stream for nothing.
+    maxRequestBodySize: false,
     // Unexpected errors are logged once by toPublicError; expected ones (bad keys, bad input) are not noise.
     logging: false,
     landingPage: false,
