@@ -179,6 +179,30 @@ describe("create_receive rejects bad input and writes nothing", () => {
 const CREATE_WALLET = `mutation($input: CreatePaymentsWalletInput!) { payment { wallet { create(input: $input) { id name asset { symbol } } } } }`;
 const DELETE_WALLET = `mutation($id: String!) { payment { wallet { delete(id: $id) } } }`;
 
+describe("create_send (not available yet) checks its input and the wallet first, and writes nothing", () => {
+  const CREATE_SEND = /* GraphQL */ `mutation ($input: CreateSendTransactionInput!) { payment { transaction { create_send(input: $input) { id } } } }`;
+  const send = async (input: Record<string, unknown>, code: string, field?: string) => {
+    const before = await rowCounts();
+    const error = fails(await gql(CREATE_SEND, { input }, key), code, field);
+    expect(await rowCounts()).toEqual(before);
+    return error;
+  };
+
+  it("an empty wallet_id is BAD_USER_INPUT naming it", async () => {
+    await send({ wallet_id: "   ", request: { bolt11: "lnbcrt1" } }, "BAD_USER_INPUT", "input.wallet_id");
+  });
+
+  it("an unknown wallet, or another team's, is NOT_FOUND", async () => {
+    await send({ wallet_id: "no-such-wallet", request: { bolt11: "lnbcrt1" } }, "NOT_FOUND");
+    await send({ wallet_id: otherTeamWallet, request: { bolt11: "lnbcrt1" } }, "NOT_FOUND");
+  });
+
+  it("a valid request on the caller's wallet is NOT_IMPLEMENTED, saying why", async () => {
+    const error = await send({ wallet_id: btcWallet, request: { bolt11: "lnbcrt1" } }, "NOT_IMPLEMENTED");
+    expect(error.message).toMatch(/needs a Lightning node that can pay/);
+  });
+});
+
 describe("wallet.create rejects bad input and writes nothing", () => {
   async function rejectsWallet(input: Record<string, unknown>, code: string, field?: string) {
     const before = await rowCounts();
