@@ -89,6 +89,14 @@ function run(args: string[], extraEnv: Record<string, string> = {}, nodeArgs: st
 /** Node arguments for one of our TypeScript entry points; react-server: lib/ modules are server-only. */
 const serverScript = (file: string) => ["--conditions=react-server", "--import", "tsx", path.join(root, "scripts", file)];
 
+/**
+ * V8 flags of the production server. A request allocates many short-lived objects (GraphQL,
+ * JSON, the pg driver); with 64 MB semi-spaces (V8's default is 16 MB) the young generation is
+ * scavenged a quarter as often, which measured ~10 % more create_receive throughput (bench/README.md)
+ * for at most ~100 MB more memory under load.
+ */
+const SERVER_NODE_FLAGS = ["--max-semi-space-size=64"];
+
 function waitExit(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
@@ -125,7 +133,7 @@ async function main() {
         writeBuildStamp(root, hash);
       }
       log(`serving on http://localhost:${prepared.env.PORT}`);
-      await serve(prepared, [], "production", serverScript("server.ts"));
+      await serve(prepared, [], "production", [...SERVER_NODE_FLAGS, ...serverScript("server.ts")]);
       break;
     }
     case "dev": {

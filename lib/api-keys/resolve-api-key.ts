@@ -3,11 +3,13 @@ import { db, sql } from "@/lib/db";
 import { unauthenticated } from "../errors";
 import type { KeyActor, Permission } from "../auth/actor";
 import { sha256Hex } from "../crypto";
+import { createBatcher } from "../db-batch";
 import { KEY_PATTERN } from "./key-format";
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 type KeyRow = {
+  keyHash: string;
   id: string;
   permissions: unknown;
   walletId: string | null;
@@ -21,24 +23,39 @@ type KeyRow = {
 const lastUsedWritten = new Map<string, number>();
 
 /**
+ * The key lookup of every API request. Lookups that arrive together go out as one indexed
+ * statement (lib/db-batch.ts), each distinct hash once; a batch is sent only after all of its
+ * requests arrived, so each sees the key as it is after it asked: nothing is cached.
+ */
+const keyLookups = createBatcher<string, KeyRow | undefined>({
+  maxInFlight: 3,
+  async run(hashes) {
+    // Written as SQL so it skips the ORM's query planning.
+    const rows = await sql<KeyRow>(
+      `SELECT k."keyHash", k.id, k.permissions, k."walletId", k."expiresAt", k."revokedAt", k."lastUsedAt",
+              e.id AS "environmentId", e.type::text AS "environmentType", e."teamId"
+       FROM service_api_keys k JOIN environments e ON e.id = k."environmentId"
+       WHERE k."keyHash" = ANY($1::text[])`,
+      [[...new Set(hashes)]],
+      { prepared: true },
+    );
+    const byHash = new Map(rows.map((row) => [row.keyHash, row]));
+    return hashes.map((hash) => ({ ok: true, value: byHash.get(hash) }));
+  },
+});
+
+/**
  * `x-api-key` → actor. Malformed, unknown, revoked and expired keys are all UNAUTHENTICATED,
  * with a message that says which (none of them reveals anything about other keys). One indexed
- * query; nothing is cached, so a revocation applies to the very next request.
+ * query (shared with the lookups that arrive at the same moment); nothing is cached, so a
+ * revocation applies to the very next request.
  */
 export async function resolveApiKey(plaintext: string): Promise<KeyActor> {
   const value = plaintext.trim();
   if (!KEY_PATTERN.test(value)) {
     throw unauthenticated("The x-api-key header is not a Boltrail API key (expected amb_test_… or amb_live_… followed by 43 characters)");
   }
-  // On every API request: one indexed statement, written as SQL so it skips the ORM's query planning.
-  const [key] = await sql<KeyRow>(
-    `SELECT k.id, k.permissions, k."walletId", k."expiresAt", k."revokedAt", k."lastUsedAt",
-            e.id AS "environmentId", e.type::text AS "environmentType", e."teamId"
-     FROM service_api_keys k JOIN environments e ON e.id = k."environmentId"
-     WHERE k."keyHash" = $1`,
-    [sha256Hex(value)],
-    { prepared: true },
-  );
+  const key = await keyLookups.submit(sha256Hex(value));
   if (!key) throw unauthenticated("Unknown API key");
   if (key.revokedAt) throw unauthenticated("This API key was revoked");
   const now = Date.now();

@@ -1,7 +1,8 @@
 import "server-only";
-import { monotonicFactory } from "ulid";
+import { createUlidFactory } from "@/lib/ids";
 import { randomUUID } from "node:crypto";
 import { db, sql } from "@/lib/db";
+import { pgErrorCode, writeReceive, type ReceiveWrite } from "./write-receives";
 import { badInput, forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { assertWalletInKeyScope, authorize } from "../auth/permissions";
@@ -16,7 +17,7 @@ import type { WalletAsset } from "../wallets/wallet-view";
 import { CreateReceiveInput, DEFAULT_EXPIRY_SECONDS, SANDBOX_BEHAVIORS } from "./schemas";
 import { TRANSACTION_SELECT, toTransactionView, type TransactionView } from "./transaction-view";
 
-const ulid = monotonicFactory();
+const ulid = createUlidFactory();
 
 type WalletRow = {
   id: string;
@@ -36,8 +37,6 @@ type WalletRow = {
   universe: string | null;
 };
 
-/** The SQLSTATE of an error from the pg driver (23505 unique_violation, 23503 foreign_key_violation). */
-const pgErrorCode = (err: unknown) => (err as { code?: unknown } | null)?.code;
 export const newTransactionId = () => `tx_${ulid()}`;
 
 function parseMetadata(raw: string | null | undefined): { text: string | null; behavior: (typeof SANDBOX_BEHAVIORS)[number] | null } {
@@ -179,71 +178,49 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
   const envelope = buildEnvelope({ ...view, asset, environment: { type: "SANDBOX" } }, "payment.pending");
   const ts = (d: Date) => d.toISOString().slice(0, -1); // timestamp(3) columns hold UTC without a zone
 
+  let written: ReceiveWrite;
   try {
-    // One statement, so one atomic write: the transaction, its first event, the payment.pending
-    // webhook event with a delivery per matching endpoint (outbox), and the settlement job.
-    await sql(
-      `WITH t AS (
-         INSERT INTO transactions (id, "walletId", "environmentId", "assetId", direction, status, amount, "amountSats", "exchangeRate", fee,
-                                   description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "createdAt", "updatedAt")
-         VALUES ($1, $2, $3, $4, 'RECEIVE', 'PENDING', $5::bigint, $6::bigint, $7, $8::bigint, $9, $10, $11, $12, $13, $14, $15::timestamp, $16::timestamp, $16::timestamp)
-         RETURNING id),
-       ev AS (
-         INSERT INTO transaction_events (id, "transactionId", "eventType", message, details, "createdAt")
-         SELECT $17, t.id, 'payment.pending', 'Invoice created', $18, $16::timestamp FROM t),
-       we AS (
-         INSERT INTO webhook_events (id, "environmentId", "walletId", "transactionId", "eventType", "idempotencyKey", payload, "createdAt")
-         SELECT $19, $3, $2, t.id, 'payment.pending', $20, $21, $16::timestamp FROM t
-         RETURNING id),
-       wd AS (
-         INSERT INTO webhook_deliveries (id, "eventId", "endpointId", "updatedAt")
-         SELECT gen_random_uuid()::text, we.id, ep.id, $16::timestamp FROM we, webhook_endpoints ep
-         WHERE ep."environmentId" = $3 AND ep.active AND (cardinality(ep."eventFilters") = 0 OR 'payment.pending' = ANY(ep."eventFilters"))),
-       j AS (
-         INSERT INTO jobs (id, type, payload, "runAt", "createdAt")
-         SELECT $22, 'sandbox.settle', $23::jsonb, $24::timestamp, $16::timestamp FROM t)
-       SELECT id FROM t`,
-      [
-        id,
-        wallet.id,
-        wallet.environmentId,
-        asset.id,
-        view.amount.toString(),
-        view.amountSats?.toString() ?? null,
-        view.exchangeRate,
-        fee.toString(),
-        view.description,
-        view.metadata,
-        view.idempotencyKey,
-        invoice.paymentRequest,
-        invoice.paymentHash,
-        invoice.preimage,
-        ts(expiresAt),
-        ts(now),
-        view.events[0].id,
-        eventDetails,
-        randomUUID(),
-        envelope.id,
-        JSON.stringify(envelope),
-        randomUUID(),
-        JSON.stringify({ transactionId: id, behavior }),
-        ts(runAt),
-      ],
-      { prepared: true },
-    );
+    written = await writeReceive({
+      id,
+      walletId: wallet.id,
+      environmentId: wallet.environmentId,
+      assetId: asset.id,
+      amount: view.amount.toString(),
+      amountSats: view.amountSats?.toString() ?? null,
+      exchangeRate: view.exchangeRate,
+      fee: fee.toString(),
+      description: view.description,
+      metadata: view.metadata,
+      idempotencyKey: view.idempotencyKey,
+      paymentRequest: invoice.paymentRequest,
+      paymentHash: invoice.paymentHash,
+      paymentPreimage: invoice.preimage,
+      expiresAt: ts(expiresAt),
+      createdAt: ts(now),
+      eventId: view.events[0].id,
+      eventDetails,
+      webhookEventId: randomUUID(),
+      envelopeId: envelope.id,
+      payload: JSON.stringify(envelope),
+      jobId: randomUUID(),
+      jobPayload: JSON.stringify({ transactionId: id, behavior }),
+      runAt: ts(runAt),
+    });
   } catch (err) {
-    // A replayed idempotency key: the unique index (walletId, idempotencyKey) decides, also between
-    // concurrent replays, and the original transaction is the answer.
-    if (input.idempotency_key && pgErrorCode(err) === "23505") {
-      const existing = await findByIdempotencyKey(wallet.id, input.idempotency_key);
-      if (existing) return existing;
-    }
     // The wallet was deleted since its context was cached (foreign key violation).
     if (pgErrorCode(err) === "23503") {
       forgetWalletContext(wallet.id);
       throw notFound("Wallet");
     }
     throw err;
+  }
+  if (written === "exists") {
+    // A replayed idempotency key: the unique index (walletId, idempotencyKey) decided, also between
+    // concurrent replays, and the original transaction is the answer. (This invoice is never stored.)
+    const existing = await findByIdempotencyKey(wallet.id, view.idempotencyKey);
+    // Gone between the two statements: its wallet was deleted.
+    if (!existing) throw notFound("Wallet");
+    return existing;
   }
   return view;
 }

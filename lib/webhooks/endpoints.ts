@@ -1,5 +1,5 @@
 import "server-only";
-import { monotonicFactory } from "ulid";
+import { createUlidFactory } from "@/lib/ids";
 import { db } from "@/lib/db";
 import { notFound } from "../errors";
 import type { Actor } from "../auth/actor";
@@ -13,7 +13,7 @@ import { PAYMENT_EVENT_TYPES } from "./events";
 import { CreateEndpointInput, UpdateEndpointInput } from "./schemas";
 import { generateWebhookSecret } from "./signing";
 
-const ulid = monotonicFactory();
+const ulid = createUlidFactory();
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
 export type EndpointView = {

@@ -1,5 +1,5 @@
 import "server-only";
-import { monotonicFactory } from "ulid";
+import { createUlidFactory } from "@/lib/ids";
 import { db, type Prisma } from "@/lib/db";
 import { AppError, badInput, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
@@ -8,7 +8,7 @@ import { assertEnvironmentVisible } from "../environments/visible";
 import { checkId, parseInput, parseIsoDate } from "../validation";
 import { z } from "zod";
 
-const ulid = monotonicFactory();
+const ulid = createUlidFactory();
 
 export type DeliveryView = {
   id: string;
