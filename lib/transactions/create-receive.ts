@@ -90,6 +90,24 @@ async function walletContext(walletId: string): Promise<WalletRow | undefined> {
   return row;
 }
 
+/**
+ * Opened node keys, keyed by their sealed value (which names one key of one environment for good,
+ * so an entry never goes stale). The process holds APP_ENCRYPTION_KEY, which opens them all, so
+ * keeping them open adds no exposure and saves an AES-GCM decryption per invoice.
+ */
+const OPENED_NODE_KEYS_MAX = 1_000;
+const openedNodeKeys = new Map<string, Buffer>();
+
+function nodeKeyOf(sealed: string): Buffer {
+  let key = openedNodeKeys.get(sealed);
+  if (!key) {
+    key = openNodeKey(sealed);
+    if (openedNodeKeys.size >= OPENED_NODE_KEYS_MAX) openedNodeKeys.clear();
+    openedNodeKeys.set(sealed, key);
+  }
+  return key;
+}
+
 function forgetWalletContext(walletId: string): void {
   walletContexts.delete(walletId);
 }
@@ -136,7 +154,7 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
   const now = new Date();
   const description = input.description ?? "";
   const invoice = signInvoice({
-    nodePrivateKey: openNodeKey(wallet.nodeKeyEncrypted),
+    nodePrivateKey: nodeKeyOf(wallet.nodeKeyEncrypted),
     amountMsat: sats * BigInt(1000),
     description,
     expirySeconds,
