@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { decodeKey, parseEnv } from "./env";
 
@@ -13,6 +14,18 @@ describe("parseEnv", () => {
     expect(result.env.SANDBOX_SETTLE_DELAY_MS).toBe(3_000);
     expect(result.env.WEBHOOK_URL_ALLOWLIST).toEqual([]);
     expect(result.env.LOG_LEVEL).toBe("info");
+    expect(result.env.WEB_CONCURRENCY).toBe(Math.min(4, availableParallelism()));
+  });
+
+  it("WEB_CONCURRENCY: a whole number of processes from 1 to 64", () => {
+    const parsed = (value: string) => parseEnv({ WEB_CONCURRENCY: value });
+    const ok = parsed("8");
+    expect(ok.ok && ok.env.WEB_CONCURRENCY).toBe(8);
+    for (const bad of ["0", "65", "two", "1.5", "-1"]) {
+      const result = parsed(bad);
+      expect(result.ok, bad).toBe(false);
+      if (!result.ok) expect(result.problems.join("\n")).toContain("WEB_CONCURRENCY");
+    }
   });
 
   it("names every bad variable at once", () => {

@@ -3,6 +3,7 @@
  * The launcher (`scripts/boltrail.ts`) validates at boot, before anything starts, and prints one
  * line per bad variable; the app reads the typed result through `env()`.
  */
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { parseAllowlist } from "./webhooks/url-policy";
 
@@ -53,6 +54,8 @@ export const EnvSchema = z.object({
     "APP_URL must be an absolute http(s) URL such as https://pay.example.com",
   ),
   PORT: intInRange("PORT", 1, 65535, 3000),
+  /** Server processes of `npm start` sharing PORT (node:cluster); by default one per core, at most 4. */
+  WEB_CONCURRENCY: intInRange("WEB_CONCURRENCY", 1, 64, Math.min(4, availableParallelism())),
   WEBHOOK_URL_ALLOWLIST: optionalString
     .transform((v) =>
       (v ?? "")

@@ -6,64 +6,78 @@
  *    which cost about three quarters of the CPU of a small API request (bench/README.md);
  *  - everything else (dashboard, auth, checkout, test inboxes, static files) goes to Next.js.
  * It also runs the in-app worker (unless WORKER_IN_APP=false) and stops it on SIGINT/SIGTERM.
+ * With WEB_CONCURRENCY > 1 (by default one per core, at most 4) this process only supervises that
+ * many copies of itself sharing the port (scripts/lib/supervise.ts).
  * Started with `--conditions=react-server --import tsx`: lib/ modules are server-only.
  */
+import cluster from "node:cluster";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import next from "next";
 import { env } from "../lib/env.ts";
-import { handleGraphQLNodeRequest } from "../lib/graphql/http.ts";
-import { startInAppWorker } from "../lib/jobs/in-app.ts";
+import { superviseServerProcesses } from "./lib/supervise.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const STOP_GRACE_MS = 10_000;
 const log = (msg: string) => console.log(`[boltrail] ${msg}`);
 
 const config = env();
-// Started before Next.js loads instrumentation.ts, so the in-app worker is this module's copy.
-const worker = startInAppWorker({ handleSignals: false });
 
-const app = next({ dev: false, dir: root, port: config.PORT });
-const handleNext = app.getRequestHandler();
-await app.prepare();
+if (cluster.isPrimary && config.WEB_CONCURRENCY > 1) superviseServerProcesses({ count: config.WEB_CONCURRENCY, log });
+else await serve();
 
-function isGraphQL(url: string | undefined): boolean {
-  if (!url) return false;
-  const query = url.indexOf("?");
-  return (query === -1 ? url : url.slice(0, query)) === "/graphql";
-}
+async function serve() {
+  // Loaded here, so a supervising primary (above) never loads Next.js or the app.
+  const [{ default: next }, { handleGraphQLNodeRequest }, { startInAppWorker }] = await Promise.all([
+    import("next"),
+    import("../lib/graphql/http.ts"),
+    import("../lib/jobs/in-app.ts"),
+  ]);
+  // Started before Next.js loads instrumentation.ts, so the in-app worker is this module's copy.
+  const worker = startInAppWorker({ handleSignals: false });
 
-const server = http.createServer((req, res) => {
-  if (!isGraphQL(req.url)) {
-    void handleNext(req, res);
-    return;
+  const app = next({ dev: false, dir: root, port: config.PORT });
+  const handleNext = app.getRequestHandler();
+  await app.prepare();
+
+  function isGraphQL(url: string | undefined): boolean {
+    if (!url) return false;
+    const query = url.indexOf("?");
+    return (query === -1 ? url : url.slice(0, query)) === "/graphql";
   }
-  handleGraphQLNodeRequest(req, res).catch((err: unknown) => {
-    console.error("[boltrail] /graphql request failed:", err);
-    if (res.headersSent) {
-      res.destroy();
+
+  const server = http.createServer((req, res) => {
+    if (!isGraphQL(req.url)) {
+      void handleNext(req, res);
       return;
     }
-    res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-    res.end(JSON.stringify({ errors: [{ message: "Unexpected error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
+    handleGraphQLNodeRequest(req, res).catch((err: unknown) => {
+      console.error("[boltrail] /graphql request failed:", err);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify({ errors: [{ message: "Unexpected error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
+    });
   });
-});
 
-server.listen(config.PORT, () => log(`ready on port ${config.PORT}`));
+  const which = process.env.BOLTRAIL_PROCESS ? ` (process ${process.env.BOLTRAIL_PROCESS})` : "";
+  server.listen(config.PORT, () => log(`ready on port ${config.PORT}${which}`));
 
-let stopping = false;
-async function shutdown(signal: NodeJS.Signals) {
-  if (stopping) return;
-  stopping = true;
-  log(`${signal}: stopping`);
-  server.close();
-  server.closeIdleConnections();
-  const force = setTimeout(() => process.exit(0), STOP_GRACE_MS);
-  force.unref();
-  await worker?.stop().catch(() => {});
-  await app.close().catch(() => {});
-  process.exit(0);
+  let stopping = false;
+  async function shutdown(signal: NodeJS.Signals) {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    server.close();
+    server.closeIdleConnections();
+    const force = setTimeout(() => process.exit(0), STOP_GRACE_MS);
+    force.unref();
+    await worker?.stop().catch(() => {});
+    await app.close().catch(() => {});
+    process.exit(0);
+  }
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
