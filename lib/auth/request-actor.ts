@@ -34,7 +34,7 @@ export async function resolveBearerToken(token: string): Promise<UserActor> {
  * The credentials of an API request: `x-api-key` (service key) or `Authorization: Bearer` (the
  * dashboard session token). None → null (only public fields answer); bad ones → UNAUTHENTICATED.
  */
-export async function resolveRequestActor(headers: Headers): Promise<Actor | null> {
+export async function resolveRequestActor(headers: { get(name: string): string | null }): Promise<Actor | null> {
   const apiKey = headers.get("x-api-key");
   if (apiKey !== null) return resolveApiKey(apiKey);
   const authorization = headers.get("authorization");

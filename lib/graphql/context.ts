@@ -9,11 +9,21 @@ export type ActorContext = {
   actor: () => Promise<Actor | null>;
 };
 
-export type GraphQLContext = YogaInitialContext & ActorContext;
+/** What resolvers get: the caller, and nothing of the transport (the direct path has no web Request). */
+export type GraphQLContext = ActorContext;
 
-export function buildContext(initial: YogaInitialContext): ActorContext {
+/** The request headers the caller is read from. */
+export type HeaderSource = { get(name: string): string | null };
+
+/** The context of one request: the caller is resolved from its headers on first use, once. */
+export function actorContext(headers: HeaderSource): ActorContext {
   let pending: Promise<Actor | null> | undefined;
-  return { actor: () => (pending ??= resolveRequestActor(initial.request.headers)) };
+  return { actor: () => (pending ??= resolveRequestActor(headers)) };
+}
+
+/** graphql-yoga's context factory. */
+export function buildContext(initial: YogaInitialContext): ActorContext {
+  return actorContext(initial.request.headers);
 }
 
 /** The caller, or UNAUTHENTICATED when the request carries no credentials. */

@@ -4,6 +4,7 @@ import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SECURITY_HEADERS } from "../http/security-headers";
 import { MAX_BODY_BYTES } from "./limits";
+import { answerDirectly, directRequest } from "./direct";
 import { nodeYoga } from "./server";
 
 /** The whole body, or how big it was when it went over MAX_BODY_BYTES. */
@@ -63,8 +64,9 @@ function readNodeBody(req: IncomingMessage): Promise<CappedBody> {
 }
 
 /**
- * /graphql on node:http (the production server). The body is read with the cap and handed to
- * graphql-yoga as a Buffer (its node adapter uses a pre-read `req.body` as is).
+ * /graphql on node:http (the production server). The body is read with the cap; a plain API
+ * request is answered on the direct path, anything else by graphql-yoga, which gets the body as a
+ * Buffer (its node adapter uses a pre-read `req.body` as is).
  */
 export async function handleGraphQLNodeRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
   for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
@@ -83,7 +85,12 @@ export async function handleGraphQLNodeRequest(req: IncomingMessage, res: Server
       res.end(tooLargeBody(read.size), () => req.destroy());
       return;
     }
-    if (read.body.byteLength > 0) (req as IncomingMessage & { body?: Buffer }).body = read.body;
+    if (read.body.byteLength > 0) {
+      // The plain API request: answered directly with the same answer, or else by yoga (lib/graphql/direct.ts).
+      const direct = directRequest(req, read.body);
+      if (direct && (await answerDirectly(req, res, direct))) return;
+      (req as IncomingMessage & { body?: Buffer }).body = read.body;
+    }
   }
   await nodeYoga(req, res);
 }

@@ -30,7 +30,7 @@ const limitsPlugin: Plugin = {
  * GraphQL's own errors get Apollo's codes (an invalid variable is BAD_USER_INPUT), and anything
  * else is INTERNAL_SERVER_ERROR with no internals.
  */
-function classify(error: GraphQLError): GraphQLError {
+export function classify(error: GraphQLError): GraphQLError {
   const original = error.originalError;
   if (original instanceof AppError || (original && !(original instanceof GraphQLError))) {
     const pub = toPublicError(original);

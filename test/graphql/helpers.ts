@@ -1,11 +1,11 @@
-// Helpers for the in-process GraphQL integration tests: requests go through the real yoga server
-// (`yoga.fetch`), against the per-file PostgreSQL database of test/setup.ts.
+// Helpers for the GraphQL integration tests: requests go over HTTP through the production server's
+// /graphql handler (test/graphql-transport.ts), against the per-file PostgreSQL database of test/setup.ts.
 import { AUTH_SECRET } from "./env"; // first: sets AUTH_SECRET / APP_ENCRYPTION_KEY before any app module runs
 import { randomBytes } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { expect } from "vitest";
 import { db } from "@/lib/db";
-import { yoga } from "@/lib/graphql/server";
+import { graphqlFetch } from "../graphql-transport";
 import { signUp } from "@/lib/accounts/sign-up";
 import { acceptInvitation, createInvitation } from "@/lib/teams/invitations";
 import type { UserActor } from "@/lib/auth/actor";
@@ -43,7 +43,7 @@ export function expectNoLeak(text: string): void {
 /** Every raw request the tests make goes through here, so every response is checked for leaks. */
 export async function send(init: RequestInit & { url?: string; leakCheck?: boolean } = {}): Promise<Response & { bodyText: string }> {
   const { url = ENDPOINT, leakCheck = true, ...rest } = init;
-  const response = await yoga.fetch(url, rest);
+  const response = await graphqlFetch(url, rest);
   const bodyText = await response.text();
   if (leakCheck) expectNoLeak(bodyText);
   return Object.assign(response, { bodyText });

@@ -5,7 +5,7 @@ import type { Json } from "../json";
 import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import { db } from "@/lib/db";
-import { yoga } from "@/lib/graphql/server";
+import { graphqlFetch } from "../graphql-transport";
 import { signUp } from "@/lib/accounts/sign-up";
 import { resolveSessionUser } from "@/lib/auth/session";
 import type { UserActor } from "@/lib/auth/actor";
@@ -30,12 +30,12 @@ export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export type GqlError = { message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } & Record<string, unknown> };
 export type GqlResult<D = Json> = { status: number; data: D | null | undefined; errors: GqlError[] | undefined; text: string };
 
-/** POSTs one operation to the real yoga server; `auth` is an API key or full headers. */
+/** POSTs one operation to /graphql (test/graphql-transport.ts); `auth` is an API key or full headers. */
 export async function gql<D = Json>(query: string, variables?: Record<string, unknown> | null, auth?: string | Record<string, string>): Promise<GqlResult<D>> {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/graphql-response+json, application/json" };
   if (typeof auth === "string") headers["x-api-key"] = auth;
   else if (auth) Object.assign(headers, auth);
-  const response = await yoga.fetch("http://localhost/graphql", {
+  const response = await graphqlFetch("http://localhost/graphql", {
     method: "POST",
     headers,
     body: JSON.stringify(variables ? { query, variables } : { query }),

@@ -1,6 +1,6 @@
 import type { Json } from "../json";
 // Shared fixtures for the webhook tests: loopback HTTP receivers (node:http on 127.0.0.1), teams /
-// environments / keys / wallets through the services, GraphQL in process (`yoga.fetch`), the seed 001
+// environments / keys / wallets through the services, GraphQL over HTTP in the test process (test/graphql-transport.ts), the seed 001
 // documents verbatim, and an independent signature check. Every test file sets its environment
 // variables itself, at its very top (lib/env.ts caches the configuration on first use); nothing
 // here calls env() at import time.
@@ -10,7 +10,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { db } from "@/lib/db";
-import { yoga } from "@/lib/graphql/server";
+import { graphqlFetch } from "../graphql-transport";
 import { signUp } from "@/lib/accounts/sign-up";
 import { resolveSessionUser } from "@/lib/auth/session";
 import type { UserActor } from "@/lib/auth/actor";
@@ -194,7 +194,7 @@ export type GqlResult<D = Json> = { status: number; data: D | null | undefined; 
 export async function gql<D = Json>(query: string, variables?: Record<string, unknown> | null, apiKey?: string): Promise<GqlResult<D>> {
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/graphql-response+json, application/json" };
   if (apiKey) headers["x-api-key"] = apiKey;
-  const response = await yoga.fetch("http://localhost/graphql", { method: "POST", headers, body: JSON.stringify(variables ? { query, variables } : { query }) });
+  const response = await graphqlFetch("http://localhost/graphql", { method: "POST", headers, body: JSON.stringify(variables ? { query, variables } : { query }) });
   const text = await response.text();
   const body = JSON.parse(text) as { data?: D | null; errors?: GqlError[] };
   return { status: response.status, data: body.data, errors: body.errors, text };
