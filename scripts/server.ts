@@ -28,7 +28,7 @@ else await serve();
 
 async function serve() {
   // Loaded here, so a supervising primary (above) never loads Next.js or the app.
-  const [{ default: next }, { handleGraphQLNodeRequest }, { startInAppWorker }] = await Promise.all([
+  const [{ default: next }, { serveGraphQL }, { startInAppWorker }] = await Promise.all([
     import("next"),
     import("../lib/graphql/http.ts"),
     import("../lib/jobs/in-app.ts"),
@@ -51,15 +51,7 @@ async function serve() {
       void handleNext(req, res);
       return;
     }
-    handleGraphQLNodeRequest(req, res).catch((err: unknown) => {
-      console.error("[boltrail] /graphql request failed:", err);
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ errors: [{ message: "Unexpected error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
-    });
+    serveGraphQL(req, res);
   });
 
   const which = process.env.BOLTRAIL_PROCESS ? ` (process ${process.env.BOLTRAIL_PROCESS})` : "";

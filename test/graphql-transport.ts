@@ -4,23 +4,12 @@
 // A test file's requests therefore take the same path as a client's against `npm start`.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { handleGraphQLNodeRequest } from "@/lib/graphql/http";
+import { serveGraphQL } from "@/lib/graphql/http";
 
 let origin: Promise<string> | undefined;
 
 function start(): Promise<string> {
-  const server = http.createServer((req, res) => {
-    handleGraphQLNodeRequest(req, res).catch((err: unknown) => {
-      // As scripts/server.ts does: an unexpected failure is a 500 without internals (and fails the test via console.error).
-      console.error("[test] /graphql request failed:", err);
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ errors: [{ message: "Unexpected error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
-    });
-  });
+  const server = http.createServer(serveGraphQL);
   server.unref();
   return new Promise((resolve, reject) => {
     server.once("error", reject);

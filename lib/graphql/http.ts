@@ -94,3 +94,20 @@ export async function handleGraphQLNodeRequest(req: IncomingMessage, res: Server
   }
   await nodeYoga(req, res);
 }
+
+/**
+ * The node:http listener of /graphql (scripts/server.ts): handleGraphQLNodeRequest, and for a
+ * failure it did not expect, a log line and a 500 without internals (or a closed connection when
+ * the answer had already begun).
+ */
+export function serveGraphQL(req: IncomingMessage, res: ServerResponse): void {
+  handleGraphQLNodeRequest(req, res).catch((err: unknown) => {
+    console.error("[boltrail] /graphql request failed:", err);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify({ errors: [{ message: "Unexpected error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
+  });
+}

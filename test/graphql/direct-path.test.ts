@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { directRequest, negotiatedMediaType } from "@/lib/graphql/direct";
-import { handleGraphQLNodeRequest } from "@/lib/graphql/http";
+import { serveGraphQL } from "@/lib/graphql/http";
 import { MAX_DEPTH, MAX_DOCUMENT_BYTES } from "@/lib/graphql/limits";
 import { nodeYoga } from "@/lib/graphql/server";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers";
@@ -44,7 +44,7 @@ let walletId: string;
 let environmentId: string;
 
 beforeAll(async () => {
-  production = await listen((req, res) => void handleGraphQLNodeRequest(req, res));
+  production = await listen(serveGraphQL);
   yogaOnly = await listen((req, res) => {
     for (const { key: name, value } of SECURITY_HEADERS) res.setHeader(name, value);
     void nodeYoga(req, res);
