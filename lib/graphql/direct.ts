@@ -1,12 +1,12 @@
 // The direct path of /graphql on node:http: the plain requests an API client sends all day
 // (POST, a JSON body, no Origin, JSON accepted) are parsed, validated and executed here with
 // graphql-js against the same schema, rules and context as graphql-yoga's, and answered with the
-// same status, headers and bytes (lib/graphql/direct.test.ts compares the two request by request).
+// same status, headers and bytes (test/graphql/direct-path.test.ts compares the two request by request).
 // Everything else, and anything that would fail before execution (bad JSON, a document that
 // does not parse or validate, variables that do not coerce), goes to graphql-yoga, which owns
 // those answers. What this skips is yoga's per-request machinery around the same work: web
-// Request/Headers/Response objects, envelop's plugin pipeline, and their promise chains, about a
-// third of the server's cost of a `{ hello }` (docs/decisions/004-direct-graphql-path.md).
+// Request/Headers/Response objects, envelop's plugin pipeline, and their promise chains: more than
+// half of the server's cost of a `{ hello }` (docs/decisions/004-direct-graphql-path.md).
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
@@ -20,25 +20,29 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { actorContext, type HeaderSource } from "./context";
-import { depthLimitRule, MAX_DEPTH, MAX_DOCUMENT_BYTES } from "./limits";
+import { bracketDepth, depthLimitRule, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NESTING } from "./limits";
 import { classify, schema } from "./server";
 
 const RULES = [...specifiedRules, depthLimitRule(MAX_DEPTH)];
 
-/** Documents that parsed and validated, by their text (a client sends the same few over and over). */
+/**
+ * Documents by their text (a client sends the same few over and over): parsed and validated, or
+ * null when they do not parse or validate (yoga answers those, from its own cache).
+ */
 const DOCUMENTS_MAX = 1_000;
-const documents = new Map<string, DocumentNode>();
+const documents = new Map<string, DocumentNode | null>();
 
 function validDocument(query: string): DocumentNode | null {
   const cached = documents.get(query);
-  if (cached) return cached;
-  let document: DocumentNode;
+  if (cached !== undefined) return cached;
+  let document: DocumentNode | null;
   try {
+    if (bracketDepth(query) > MAX_NESTING) throw new Error("nested too deeply to parse");
     document = parse(query);
+    if (validate(schema, document, RULES).length > 0) document = null;
   } catch {
-    return null;
+    document = null;
   }
-  if (validate(schema, document, RULES).length > 0) return null;
   if (documents.size >= DOCUMENTS_MAX) documents.clear();
   documents.set(query, document);
   return document;

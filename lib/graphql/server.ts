@@ -5,19 +5,23 @@ import { GraphQLError, type ExecutionResult } from "graphql";
 import { AppError, toPublicError } from "../errors";
 import { buildContext, type ActorContext, type GraphQLContext } from "./context";
 import { EXTENSIONS_SDL } from "./extensions";
-import { depthLimitRule, MAX_DEPTH, MAX_DOCUMENT_BYTES } from "./limits";
+import { bracketDepth, depthLimitRule, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NESTING, tooDeeplyNested } from "./limits";
 import { RAILS_SUBSET_SDL } from "./rails-subset";
 import { resolvers } from "./resolvers";
 
 export const schema = createSchema<GraphQLContext>({ typeDefs: [RAILS_SUBSET_SDL, EXTENSIONS_SDL], resolvers });
 
-/** Document size and depth limits. */
+/** Document size, bracket nesting (before parsing) and depth limits. */
 const limitsPlugin: Plugin = {
   onParams({ params }) {
     if (typeof params.query === "string" && Buffer.byteLength(params.query) > MAX_DOCUMENT_BYTES) {
       throw new GraphQLError(`The GraphQL document is ${Buffer.byteLength(params.query)} bytes; the limit is ${MAX_DOCUMENT_BYTES}`, {
         extensions: { code: "DOCUMENT_TOO_LARGE", http: { status: 413 } },
       });
+    }
+    if (typeof params.query === "string") {
+      const depth = bracketDepth(params.query);
+      if (depth > MAX_NESTING) throw tooDeeplyNested(depth);
     }
   },
   onValidate({ addValidationRule }) {

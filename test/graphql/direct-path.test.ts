@@ -137,6 +137,7 @@ describe("the direct path answers exactly as graphql-yoga", () => {
     { name: "a subscription", body: doc("subscription { hello }"), path: "yoga" },
     { name: `deeper than ${MAX_DEPTH}`, body: doc(`{ ${"payment { environment { find_one(id: \"x\") { ".repeat(6)}id${" } } }".repeat(6)} }`), path: "yoga" },
     { name: `a document over ${MAX_DOCUMENT_BYTES} bytes`, body: doc(`{ hello ${" ".repeat(MAX_DOCUMENT_BYTES)}}`), path: "yoga" },
+    { name: "nesting as deep as the size limit allows", body: doc(`{ ${"hello { ".repeat(3000)}${"} ".repeat(3000)}}`), path: "yoga" },
     { name: "the introspection query", body: doc(getIntrospectionQuery()), path: "direct" },
     { name: "an authenticated field without credentials", body: doc("{ hello user { id } }"), path: "direct" },
     { name: "a malformed API key", body: doc("{ payment { environment { find_many { list { id } } } } }"), headers: { "x-api-key": "not-a-key" }, path: "direct" },

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { getIntrospectionQuery } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { MAX_DEPTH, MAX_DOCUMENT_BYTES } from "@/lib/graphql/limits";
+import { MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NESTING } from "@/lib/graphql/limits";
 import { allowConsoleError } from "../console";
 import {
   CREATE_ENVIRONMENT,
@@ -282,6 +282,20 @@ describe("request limits", () => {
     const deepest = await gql(nested(12));
     expect(codes(deepest)).not.toContain("QUERY_TOO_DEEP");
     expect(new Set(codes(deepest))).toEqual(new Set(["GRAPHQL_VALIDATION_FAILED"]));
+  });
+
+  it(`brackets nested deeper than ${MAX_NESTING} are refused before parsing (QUERY_TOO_DEEP, 400), not a parser stack overflow`, async () => {
+    // 3 000 levels fit in 32 KB and overflow graphql-js's recursive parser.
+    const levels = 3_000;
+    const res = await gql(`{ ${"hello { ".repeat(levels)}${"} ".repeat(levels)}}`);
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(["QUERY_TOO_DEEP"]);
+    expect(res.body.errors![0].message).toBe(`The GraphQL document nests brackets ${levels + 1} levels deep; the limit is ${MAX_NESTING}`);
+    // Just within the limit: parsed, then refused by the field-depth rule like any other deep query.
+    const within = await gql(`{ ${"a { ".repeat(MAX_NESTING - 1)}b${" }".repeat(MAX_NESTING - 1)} }`);
+    expect(within.status).toBe(400);
+    expect(codes(within)).toContain("QUERY_TOO_DEEP");
+    expect(within.body.errors!.find((e) => e.extensions?.code === "QUERY_TOO_DEEP")!.message).toMatch(/^Query is nested/);
   });
 
   it("fragments count towards depth (spreads are followed), inline fragments and __typename do not add to it", async () => {
