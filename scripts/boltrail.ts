@@ -91,15 +91,17 @@ const serverScript = (file: string) => ["--conditions=react-server", "--import",
 
 /**
  * V8 flags of the production server.
- * - `--max-semi-space-size=64`: a request allocates many short-lived objects (GraphQL, JSON, the
- *   pg driver); with 64 MB semi-spaces (V8's default is 16 MB) the young generation is scavenged
- *   a quarter as often, for at most ~100 MB more memory under load.
  * - `--interrupt-budget=16384` (Node 20's V8 defaults to 67 584): hot functions are optimised
  *   after less profiling. A fresh server reaches its full create_receive rate about 4 s into a
  *   load instead of 7 s (after a deploy or a restart), and the same rate afterwards
  *   (bench/README.md).
+ * - The young generation keeps V8's default size (16 MB semi-spaces). 64 MB ones were tried: a
+ *   quarter as many scavenges, no measurable throughput gain, but each scavenge paused the event
+ *   loop about three times as long (median 7–8 ms against 2.4–3 ms under the `receive` load,
+ *   p99 20 ms against 10–12 ms), and every request in flight waits out the pause: it is tail
+ *   latency (`--trace-gc`, decision 003).
  */
-const SERVER_NODE_FLAGS = ["--max-semi-space-size=64", "--interrupt-budget=16384"];
+const SERVER_NODE_FLAGS = ["--interrupt-budget=16384"];
 
 function waitExit(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
