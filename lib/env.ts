@@ -77,6 +77,11 @@ export const EnvSchema = z.object({
     .refine((v) => v === undefined || (/^\d+(\.\d{1,2})?$/.test(v) && Number(v) > 0), "SANDBOX_BTC_USD_PRICE must be a positive USD amount such as 100000 or 97345.12")
     .transform((v) => v ?? "100000"),
   FEE_BASIS_POINTS: intInRange("FEE_BASIS_POINTS", 0, 10_000, 0),
+  /** Sends to invoices of other nodes reserve max(SEND_FEE_RESERVE_MIN_SATS, amount × bps / 10 000) for routing fees. */
+  SEND_FEE_RESERVE_BPS: intInRange("SEND_FEE_RESERVE_BPS", 0, 10_000, 50),
+  SEND_FEE_RESERVE_MIN_SATS: intInRange("SEND_FEE_RESERVE_MIN_SATS", 0, 1_000_000, 10),
+  /** Lightning Address (LNURL-pay) requests: the whole exchange with the payee's server, per request. */
+  LNURL_TIMEOUT_MS: intInRange("LNURL_TIMEOUT_MS", 100, 60_000, 5_000),
   WORKER_IN_APP: z
     .enum(["true", "false"], { error: "WORKER_IN_APP must be true or false" })
     .optional()

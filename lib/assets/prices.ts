@@ -30,3 +30,17 @@ export function quoteInSats(minor: bigint, precision: number, symbol: string): {
   const rateDen = asset.den * btc.num;
   return { amountSats: ceilDiv(num, den), exchangeRate: formatFraction(rateNum, rateDen, 8) };
 }
+
+/**
+ * What a stablecoin wallet pays for `sats`: the asset amount in minor units rounded up (the payee
+ * never gets less than the invoice asks, the wallet never pays less than it spends), at the rate
+ * receives use; `exchangeRate` as in quoteInSats.
+ */
+export function quoteFromSats(sats: bigint, precision: number, symbol: string): { amount: bigint; exchangeRate: string } {
+  const btc = decimalToFraction(usdPrice("BTC"));
+  const asset = decimalToFraction(usdPrice(symbol));
+  // minor = sats / 10^8 * btcUsd / assetUsd * 10^precision
+  const num = sats * btc.num * asset.den * BigInt(10) ** BigInt(precision);
+  const den = BigInt(100_000_000) * btc.den * asset.num;
+  return { amount: ceilDiv(num, den), exchangeRate: quoteInSats(BigInt(1), precision, symbol).exchangeRate };
+}

@@ -1,4 +1,5 @@
 import "server-only";
+import { clientIp } from "../http/client-ip";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authenticate, LoginRefused, type LoginFailure } from "../accounts/authenticate";
@@ -20,11 +21,6 @@ export function parseSigninCode(code: string | undefined): LoginFailure {
   if (reason === "locked") return { reason: "locked", retryAfterSeconds };
   if (reason === "rate_limited") return { reason: "rate_limited", retryAfterSeconds };
   return { reason: "invalid" };
-}
-
-function clientIp(request: Request): string {
-  const forwarded = request.headers.get("x-forwarded-for");
-  return forwarded?.split(",")[0]?.trim() || request.headers.get("x-real-ip") || "unknown";
 }
 
 /**

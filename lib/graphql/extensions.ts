@@ -35,4 +35,46 @@ type WebhookEventMutations {
 extend type PaymentMutations {
   webhook_event: WebhookEventMutations!
 }
+
+# Sending (README "Sending"): what a send keeps, beyond the Rails fields.
+extend type PaymentsTransaction {
+  """Proof of payment of a completed send (its SHA-256 is payment_hash); null while pending, and for sandbox sends to other nodes."""
+  payment_preimage: String
+  """The most a send may pay in routing fees (reserved while it is pending), in the asset's minor units."""
+  fee_reserve: String
+  """The Lightning Address a send paid."""
+  lightning_address: String
+  """The LUD-09 success action of a Lightning Address payment."""
+  success_action: LnurlSuccessAction
+  """An internal payment: the transaction on the other side, in this instance."""
+  counterpart_id: String
+}
+
+"""LUD-09: shown to the payer once paid. tag message: message; tag url: description and url."""
+type LnurlSuccessAction {
+  tag: String!
+  message: String
+  description: String
+  url: String
+}
+
+extend type PaymentsWalletBalance {
+  """Held by pending sends (amount + fee reserve); balance is what is available."""
+  reserved: String!
+}
+
+extend type PaymentsWallet {
+  """The wallet's Lightning Address (name@host), when it has one."""
+  lightning_address: String
+}
+
+extend input SendByAddress {
+  """LUD-12 comment for the payee, when its address accepts one."""
+  comment: String
+}
+
+extend type WalletMutations {
+  """Give a BTC wallet the Lightning Address name@<this host>, or remove it (name null or empty)."""
+  set_lightning_address(id: String!, name: String): PaymentsWallet!
+}
 `;

@@ -1,5 +1,6 @@
 /** Service views (camelCase, Date) → the Rails GraphQL shapes (snake_case, ISO strings). */
 import type { ApiKeyView } from "../api-keys/api-key-view";
+import { fullAddress } from "../lnurl/own-host";
 import type { EnvironmentView } from "../environments/environment-view";
 import type { WalletAsset, WalletView } from "../wallets/wallet-view";
 import type { TransactionView } from "../transactions/transaction-view";
@@ -76,7 +77,8 @@ export function gqlSimpleWallet(w: WalletView) {
 export function gqlWallet(w: WalletView) {
   return {
     ...gqlSimpleWallet(w),
-    balance: { balance: w.balance.toString(), received: w.received.toString(), sent: w.sent.toString() },
+    balance: { balance: w.balance.toString(), received: w.received.toString(), sent: w.sent.toString(), reserved: w.reserved.toString() },
+    lightning_address: fullAddress(w.lightningAddress),
     environment: gqlEnvironment(w.environment),
     environment_id: w.environmentId,
     team_id: w.teamId,
@@ -133,6 +135,11 @@ export function gqlTransaction(t: TransactionView) {
     payment_request: t.paymentRequest,
     settle_amount: t.settleAmount === null ? null : gqlAmount(`${t.id}:settle_amount`, t.settleAmount, t.asset),
     settle_amount_sats: settleSats?.toString() ?? null,
+    payment_preimage: t.paymentPreimage,
+    fee_reserve: t.feeReserve?.toString() ?? null,
+    lightning_address: t.lightningAddress,
+    success_action: t.successAction ? JSON.parse(t.successAction) : null,
+    counterpart_id: t.counterpartId,
   };
 }
 

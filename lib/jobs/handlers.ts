@@ -23,6 +23,38 @@ export async function runSandboxSettle(payload: unknown): Promise<void> {
   });
 }
 
+/** The routing fee a simulated sandbox payment to another node pays: 0.1 % of the amount, rounded up, within the reserve. */
+export const SANDBOX_ROUTING_FEE_BPS = 10;
+
+/**
+ * A sandbox send to an invoice of another node: the simulated network settles it per
+ * `amb_sandbox_behavior` (default `expire`, as the published Rails SDK documents for sandbox
+ * sends). A completed one pays a simulated routing fee; it has no preimage, because only the
+ * invoice's issuer knows it (README: "Sending").
+ */
+export async function runSandboxSend(payload: unknown): Promise<void> {
+  const { transactionId, behavior } = payload as { transactionId: string; behavior: SandboxBehavior };
+  const tx = await db.transaction.findUnique({ where: { id: transactionId }, select: { expiresAt: true, amount: true, feeReserve: true } });
+  if (!tx) return;
+  const lapsed = tx.expiresAt !== null && tx.expiresAt.getTime() <= Date.now();
+  const to: TerminalStatus = lapsed ? "EXPIRED" : Object.hasOwn(OUTCOME, behavior) ? OUTCOME[behavior] : "EXPIRED";
+  const proportional = (tx.amount * BigInt(SANDBOX_ROUTING_FEE_BPS) + BigInt(9_999)) / BigInt(10_000);
+  const cap = tx.feeReserve ?? BigInt(0);
+  await transition(transactionId, to, {
+    fee: to === "COMPLETED" ? (proportional < cap ? proportional : cap) : undefined,
+    message:
+      to === "COMPLETED"
+        ? "Payment sent (sandbox: simulated route)"
+        : to === "EXPIRED"
+          ? lapsed
+            ? "Invoice expired before the payment was made"
+            : "Payment expired without settling (sandbox default; set amb_sandbox_behavior to complete or fail)"
+          : undefined,
+    error: to === "FAILED" ? "Sandbox payment failed (amb_sandbox_behavior: fail)" : undefined,
+    details: { source: "sandbox", behavior },
+  });
+}
+
 /**
  * The expiry sweeper: every pending transaction past its expires_at becomes EXPIRED. Rows are
  * claimed with SKIP LOCKED, so workers sweeping at once split the work and a settlement holding

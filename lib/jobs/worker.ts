@@ -3,7 +3,7 @@ import pg from "pg";
 import { claimDueDeliveries, DeliveryPool } from "../webhooks/delivery";
 import { claimDueJobs, completeJob, failJob, newWorkerId, type ClaimedJob } from "./queue";
 import { sweepExpiredInboxes } from "../webhooks/test-inbox";
-import { runSandboxSettle, sweepExpired } from "./handlers";
+import { runSandboxSend, runSandboxSettle, sweepExpired } from "./handlers";
 
 const SWEEP_BATCH = 50;
 /** The next poll for jobs after one that found some. */
@@ -11,6 +11,7 @@ const JOBS_FOLLOW_UP_MS = 50;
 
 const HANDLERS: Record<string, (payload: unknown) => Promise<void>> = {
   "sandbox.settle": runSandboxSettle,
+  "sandbox.send": runSandboxSend,
 };
 
 export type WorkerOptions = { pollMs?: number; sweepMs?: number; batch?: number; log?: (msg: string) => void; listen?: boolean };

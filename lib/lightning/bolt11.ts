@@ -18,6 +18,8 @@ export function signInvoice(input: {
   nodePrivateKey: Buffer;
   amountMsat: bigint;
   description: string;
+  /** Commit to the description by its SHA-256 (`h`) even when it would fit in `d` (LNURL-pay, LUD-06). */
+  hashDescription?: boolean;
   expirySeconds: number;
   timestamp: number;
 }): SignedInvoice {
@@ -25,7 +27,7 @@ export function signInvoice(input: {
   const paymentHash = createHash("sha256").update(preimage).digest("hex");
   const paymentSecret = randomBytes(32).toString("hex");
   const descriptionTag =
-    Buffer.byteLength(input.description, "utf8") <= MAX_DESCRIPTION_BYTES
+    !input.hashDescription && Buffer.byteLength(input.description, "utf8") <= MAX_DESCRIPTION_BYTES
       ? { tagName: "description", data: input.description }
       : { tagName: "purpose_commit_hash", data: createHash("sha256").update(input.description, "utf8").digest("hex") };
   const unsigned = bolt11.encode({

@@ -16,16 +16,33 @@ export const TRANSITION_MESSAGES: Record<TerminalStatus, string> = {
  * In the same database transaction: the transaction event, the wallet balance, and the webhook
  * event with its deliveries. Returns whether this call made the transition.
  */
-export async function transitionInTx(
-  tx: Tx,
-  transactionId: string,
-  to: TerminalStatus,
-  options: { message?: string; error?: string; details?: Record<string, unknown> } = {},
-): Promise<boolean> {
+export type TransitionOptions = {
+  message?: string;
+  error?: string;
+  details?: Record<string, unknown>;
+  /** Sends completing: the routing fee actually paid (at most the reserve; default 0). */
+  fee?: bigint;
+  /** Sends completing: the proof of payment, when known. */
+  preimage?: string | null;
+};
+
+export async function transitionInTx(tx: Tx, transactionId: string, to: TerminalStatus, options: TransitionOptions = {}): Promise<boolean> {
   const now = new Date();
-  const current = await tx.transaction.findUnique({ where: { id: transactionId }, select: { amount: true, fee: true, direction: true } });
+  const current = await tx.transaction.findUnique({
+    where: { id: transactionId },
+    select: { amount: true, fee: true, direction: true, reserved: true, feeReserve: true },
+  });
   if (!current) return false;
-  const settleAmount = to === "COMPLETED" ? current.amount - current.fee : null;
+  const isSend = current.direction === "SEND";
+  // A send's fee is only known when it completes; it never exceeds what was reserved for it.
+  let fee = current.fee;
+  if (isSend && to === "COMPLETED") {
+    fee = options.fee ?? BigInt(0);
+    const cap = current.feeReserve ?? BigInt(0);
+    if (fee < BigInt(0) || fee > cap) throw new Error(`send ${transactionId}: fee ${fee} outside its reserve 0..${cap}`);
+  }
+  // Receives settle their amount net of Boltrail's fee; sends deliver their whole amount.
+  const settleAmount = to === "COMPLETED" ? (isSend ? current.amount : current.amount - current.fee) : null;
   const { count } = await tx.transaction.updateMany({
     where: { id: transactionId, status: "PENDING" },
     data: {
@@ -33,17 +50,20 @@ export async function transitionInTx(
       settledAt: to === "COMPLETED" ? now : null,
       settleAmount,
       error: to === "FAILED" ? (options.error ?? "Payment failed") : null,
+      ...(isSend ? { fee, reserved: BigInt(0), ...(to === "COMPLETED" && options.preimage ? { paymentPreimage: options.preimage } : {}) } : {}),
     },
   });
   if (count !== 1) return false;
 
   const row = await tx.transaction.findUniqueOrThrow({ where: { id: transactionId }, select: EVENT_TRANSACTION_SELECT });
-  if (to === "COMPLETED") {
-    if (row.direction === "RECEIVE") {
-      await tx.wallet.update({ where: { id: row.walletId }, data: { received: { increment: settleAmount! } } });
-    } else {
-      await tx.wallet.update({ where: { id: row.walletId }, data: { sent: { increment: row.amount + row.fee } } });
-    }
+  if (!isSend) {
+    if (to === "COMPLETED") await tx.wallet.update({ where: { id: row.walletId }, data: { received: { increment: settleAmount! } } });
+  } else {
+    // The reserve is released in every outcome; a completed send books amount + actual fee.
+    await tx.wallet.update({
+      where: { id: row.walletId },
+      data: { reserved: { decrement: current.reserved }, ...(to === "COMPLETED" ? { sent: { increment: row.amount + fee } } : {}) },
+    });
   }
   await tx.transactionEvent.create({
     data: {
@@ -57,6 +77,6 @@ export async function transitionInTx(
   return true;
 }
 
-export function transition(transactionId: string, to: TerminalStatus, options?: Parameters<typeof transitionInTx>[3]): Promise<boolean> {
+export function transition(transactionId: string, to: TerminalStatus, options?: TransitionOptions): Promise<boolean> {
   return db.$transaction((tx) => transitionInTx(tx, transactionId, to, options));
 }

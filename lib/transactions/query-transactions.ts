@@ -74,6 +74,9 @@ export async function listTransactions(actor: Actor, raw: unknown): Promise<Tran
     `SELECT t.id, t."walletId", t."environmentId", e.type::text AS "environmentType", t.direction::text AS direction, t.status::text AS status,
             t.amount::text AS amount, t."amountSats"::text AS "amountSats", t."exchangeRate", t.fee::text AS fee, t."settleAmount"::text AS "settleAmount",
             t.description, t.metadata, t."idempotencyKey", t."paymentRequest", t."paymentHash", t.error, t."nodeId",
+            t."feeReserve"::text AS "feeReserve", t.reserved::text AS reserved,
+            CASE WHEN t.direction = 'SEND' AND t.status = 'COMPLETED' THEN t."paymentPreimage" END AS "paymentPreimage",
+            t."payeePubkey", t."lightningAddress", t."successAction", t."counterpartId",
             t."expiresAt", t."settledAt", t."createdAt", t."updatedAt",
             json_build_object('id', a.id, 'symbol', a.symbol, 'name', a.name, 'type', a.type, 'precision', a.precision,
                               'description', a.description, 'websiteUrl', a."websiteUrl", 'tapAssetId', a."tapAssetId",
@@ -114,6 +117,13 @@ type ListRow = {
   paymentHash: string | null;
   error: string | null;
   nodeId: string | null;
+  feeReserve: string | null;
+  reserved: string;
+  paymentPreimage: string | null;
+  payeePubkey: string | null;
+  lightningAddress: string | null;
+  successAction: string | null;
+  counterpartId: string | null;
   expiresAt: Date | null;
   settledAt: Date | null;
   createdAt: Date;
@@ -143,6 +153,13 @@ function fromListRow(r: ListRow): TransactionView {
     paymentHash: r.paymentHash,
     error: r.error,
     nodeId: r.nodeId,
+    feeReserve: big(r.feeReserve),
+    reserved: BigInt(r.reserved),
+    paymentPreimage: r.paymentPreimage,
+    payeePubkey: r.payeePubkey,
+    lightningAddress: r.lightningAddress,
+    successAction: r.successAction,
+    counterpartId: r.counterpartId,
     expiresAt: r.expiresAt,
     settledAt: r.settledAt,
     createdAt: r.createdAt,

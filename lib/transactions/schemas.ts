@@ -21,8 +21,25 @@ export const CreateReceiveInput = z.object({
   metadata: z.string({ error: "must be a JSON object encoded as a string" }).max(2048, "must be at most 2048 characters").nullish(),
 });
 
-/** create_send: only what is checked before the operation answers NOT_IMPLEMENTED (lib/transactions/create-send.ts). */
-export const CreateSendInput = z.object({ wallet_id: walletId });
+/** create_send (reference schema CreateSendTransactionInput, plus Boltrail's optional `address.comment`, LUD-12). */
+export const CreateSendInput = z.object({
+  wallet_id: walletId,
+  request: z
+    .object({ bolt11: z.string({ error: "must be a string" }).max(8000, "is too long to be a BOLT11 invoice") }, { error: "must be an object { bolt11 }" })
+    .nullish(),
+  address: z
+    .object(
+      {
+        lightning_address: z.string({ error: "must be a string" }).max(320, "must be at most 320 characters"),
+        amount: z.unknown(),
+        comment: z.string({ error: "must be a string" }).max(2000, "must be at most 2000 characters").nullish(),
+      },
+      { error: "must be an object { lightning_address amount }" },
+    )
+    .nullish(),
+  idempotency_key: z.string({ error: "must be a string" }).min(1, "must not be empty").max(255, "must be at most 255 characters").nullish(),
+  metadata: z.string({ error: "must be a JSON object encoded as a string" }).max(2048, "must be at most 2048 characters").nullish(),
+});
 
 export const ListTransactionsInput = z.object({
   environment_id: z.string().trim().min(1).max(100).nullish(),

@@ -21,6 +21,17 @@ export type TransactionView = {
   paymentHash: string | null;
   error: string | null;
   nodeId: string | null;
+  /** Sends: the maximum fee, and what the pending send holds reserved (0 once it ended). */
+  feeReserve: bigint | null;
+  reserved: bigint;
+  /** Sends: the proof of payment once completed (null while pending, or when the payee's node is not this instance's). Receives: always null here. */
+  paymentPreimage: string | null;
+  payeePubkey: string | null;
+  lightningAddress: string | null;
+  /** LUD-09 successAction of a Lightning Address payment, as JSON. */
+  successAction: string | null;
+  /** Internal payments: the transaction on the other side (this instance). */
+  counterpartId: string | null;
   expiresAt: Date | null;
   settledAt: Date | null;
   createdAt: Date;
@@ -47,6 +58,13 @@ export const TRANSACTION_SELECT = {
   paymentHash: true,
   error: true,
   nodeId: true,
+  feeReserve: true,
+  reserved: true,
+  paymentPreimage: true,
+  payeePubkey: true,
+  lightningAddress: true,
+  successAction: true,
+  counterpartId: true,
   expiresAt: true,
   settledAt: true,
   createdAt: true,
@@ -62,9 +80,11 @@ type Row = Omit<TransactionView, "asset" | "events" | "environmentType"> & {
 };
 
 export function toTransactionView(row: Row): TransactionView {
-  const { environment, events, asset, ...rest } = row;
+  const { environment, events, asset, paymentPreimage, ...rest } = row;
   return {
     ...rest,
+    // A receive's preimage is the secret its payer reveals by paying: never shown.
+    paymentPreimage: rest.direction === "SEND" && rest.status === "COMPLETED" ? paymentPreimage : null,
     environmentType: environment.type,
     asset: toWalletAsset(asset),
     events: events ?? [],

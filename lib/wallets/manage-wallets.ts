@@ -1,5 +1,7 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, isUniqueViolation } from "@/lib/db";
+import { ownHost } from "../lnurl/own-host";
+import { OWN_NAME } from "../lnurl/protocol";
 import { AppError, badInput, forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordAudit } from "../audit";
@@ -59,9 +61,9 @@ export async function deleteWallet(actor: Actor, id: string): Promise<true> {
   authorize(actor, "WALLETS", "WRITE");
   const wallet = await findWallet(actor, id);
   await db.$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<{ received: bigint; sent: bigint }[]>`SELECT received, sent FROM wallets WHERE id = ${wallet.id} FOR UPDATE`;
+    const [locked] = await tx.$queryRaw<{ received: bigint; sent: bigint; reserved: bigint }[]>`SELECT received, sent, reserved FROM wallets WHERE id = ${wallet.id} FOR UPDATE`;
     if (!locked) throw notFound("Wallet");
-    if (locked.received - locked.sent !== BigInt(0)) {
+    if (locked.received - locked.sent !== BigInt(0) || locked.reserved !== BigInt(0)) {
       throw new AppError("CONFLICT", "id: this wallet still holds a balance; move the funds out before deleting it", { field: "id", detail: "This wallet still holds a balance; move the funds out before deleting it" });
     }
     const pending = await tx.transaction.count({ where: { walletId: wallet.id, status: "PENDING" } });
@@ -72,4 +74,35 @@ export async function deleteWallet(actor: Actor, id: string): Promise<true> {
     await recordAudit(tx, actor, "wallet.deleted", { type: "wallet", id: wallet.id }, { name: wallet.name });
   });
   return true;
+}
+
+/** Names of Lightning Addresses kept for the instance itself. */
+const RESERVED_NAMES = new Set(["admin", "root", "support", "postmaster", "abuse", "security", "webmaster", "hostmaster", "noreply", "no-reply", "boltrail"]);
+
+/**
+ * Gives a wallet the Lightning Address `name@<host of APP_URL>` (LUD-16), or removes it (`name`
+ * null or empty). Names are unique per instance, `[a-z0-9._-]`, 1–64 characters, starting and
+ * ending with a letter or digit. Only BTC wallets: a Lightning Address is paid in sats.
+ */
+export async function setLightningAddress(actor: Actor, id: string, rawName: string | null): Promise<WalletView> {
+  authorize(actor, "WALLETS", "WRITE");
+  const wallet = await findWallet(actor, id);
+  const name = rawName === null ? "" : String(rawName).trim().toLowerCase();
+  if (name !== "") {
+    if (name.length > 64) throw badInput("name", "must be at most 64 characters");
+    if (!OWN_NAME.test(name)) throw badInput("name", "may contain only a-z, 0-9, dot, dash and underscore, and must start and end with a letter or digit");
+    if (RESERVED_NAMES.has(name)) throw badInput("name", `"${name}" is reserved; choose another name`);
+    if (wallet.asset.type !== "BASE_ASSET") throw badInput("name", `a Lightning Address receives sats, so only BTC wallets can have one (this is a ${wallet.asset.symbol} wallet)`);
+  }
+  try {
+    const row = await db.$transaction(async (tx) => {
+      const updated = await tx.wallet.update({ where: { id: wallet.id }, data: { lightningAddress: name === "" ? null : name }, select: WALLET_SELECT });
+      await recordAudit(tx, actor, name === "" ? "wallet.lightning_address_removed" : "wallet.lightning_address_set", { type: "wallet", id: wallet.id }, { name: name || wallet.lightningAddress });
+      return updated;
+    });
+    return toWalletView(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw badInput("name", `${name}@${ownHost()} is already taken; choose another name`);
+    throw err;
+  }
 }

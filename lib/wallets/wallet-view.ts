@@ -37,7 +37,12 @@ export type WalletView = {
   asset: WalletAsset;
   received: bigint;
   sent: bigint;
+  /** Held by pending sends (amount + fee reserve). */
+  reserved: bigint;
+  /** Available: received − sent − reserved. */
   balance: bigint;
+  /** The name part of its Lightning Address, when one is set. */
+  lightningAddress: string | null;
   isReady: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -50,6 +55,8 @@ export const WALLET_SELECT = {
   environmentId: true,
   received: true,
   sent: true,
+  reserved: true,
+  lightningAddress: true,
   createdAt: true,
   updatedAt: true,
   asset: true,
@@ -64,6 +71,8 @@ type Row = {
   environmentId: string;
   received: bigint;
   sent: bigint;
+  reserved: bigint;
+  lightningAddress: string | null;
   createdAt: Date;
   updatedAt: Date;
   asset: WalletAsset & { createdAt?: Date };
@@ -80,7 +89,9 @@ export function toWalletView(row: Row): WalletView {
     asset: toWalletAsset(asset),
     received: row.received,
     sent: row.sent,
-    balance: row.received - row.sent,
+    reserved: row.reserved,
+    balance: row.received - row.sent - row.reserved,
+    lightningAddress: row.lightningAddress,
     // Sandbox wallets can always receive; live readiness needs an attached node with liquidity.
     isReady: env.type === "SANDBOX",
     createdAt: row.createdAt,

@@ -47,9 +47,12 @@ export class DeliveryError extends Error {
 
 export type SafeDeliverOptions = {
   url: string;
-  method?: "POST";
+  /** POST (webhooks, the default) or GET (LNURL: no body). */
+  method?: "POST" | "GET";
   headers?: Record<string, string>;
-  body: string | Uint8Array;
+  body?: string | Uint8Array;
+  /** How much of the response body is kept (default MAX_STORED_BODY_BYTES); the rest is never read. */
+  maxBodyBytes?: number;
   /** Over the whole exchange, DNS to the end of the (stored part of the) response body. */
   timeoutMs: number;
   /** `WEBHOOK_URL_ALLOWLIST`, parsed or as the entries of lib/env. */
@@ -62,8 +65,10 @@ export type DeliveryResponse = {
   status: number;
   /** Response headers, lowercase names; repeated headers joined with ", ". */
   headers: Record<string, string>;
-  /** The first 2048 bytes of the body as UTF-8 (a cut character dropped, NUL replaced by U+FFFD). */
+  /** The first 2048 (`maxBodyBytes`) bytes of the body as UTF-8 (a cut character dropped, NUL replaced by U+FFFD). */
   body: string;
+  /** The body was longer than what was kept. */
+  truncated: boolean;
   durationMs: number;
   /** The validated address actually connected to. */
   remoteAddress: string | null;
@@ -231,7 +236,8 @@ function exchange(
     const isHttps = url.protocol === "https:";
     const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
     const ipLiteral = net.isIP(host) !== 0;
-    const payload = typeof options.body === "string" ? Buffer.from(options.body, "utf8") : Buffer.from(options.body);
+    const payload = options.body === undefined ? null : typeof options.body === "string" ? Buffer.from(options.body, "utf8") : Buffer.from(options.body);
+    const maxBody = options.maxBodyBytes ?? MAX_STORED_BODY_BYTES;
 
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) {
@@ -239,7 +245,7 @@ function exchange(
     }
     if (!Object.keys(headers).some((n) => n.toLowerCase() === "user-agent")) headers["user-agent"] = "Boltrail-Webhooks/1.0";
     headers.host = url.host;
-    headers["content-length"] = String(payload.length);
+    if (payload) headers["content-length"] = String(payload.length);
     if (!reuse) headers.connection = "close";
     const port = url.port ? Number(url.port) : isHttps ? 443 : 80;
 
@@ -290,7 +296,7 @@ function exchange(
       let stored = 0;
       // Read now: a kept-alive socket is handed back to its agent once the response has ended.
       const remoteAddress = res.socket?.remoteAddress ?? null;
-      const done = () => {
+      const done = (truncated: boolean) => {
         const decoder = new StringDecoder("utf8");
         // write() keeps back an incomplete trailing character: the stored text stays valid UTF-8.
         const body = decoder.write(Buffer.concat(chunks, stored)).replace(/\u0000/g, "\uFFFD");
@@ -300,27 +306,30 @@ function exchange(
             status: res.statusCode ?? 0,
             headers: flattenHeaders(res.headers),
             body,
+            truncated,
             remoteAddress,
           },
         });
       };
       res.on("data", (chunk: Buffer) => {
-        if (stored < MAX_STORED_BODY_BYTES) {
-          const part = chunk.subarray(0, MAX_STORED_BODY_BYTES - stored);
+        const over = stored + chunk.length > maxBody;
+        if (stored < maxBody) {
+          const part = chunk.subarray(0, maxBody - stored);
           chunks.push(part);
           stored += part.length;
         }
-        if (stored >= MAX_STORED_BODY_BYTES) done();
+        if (over) done(true);
       });
       res.on("end", () => {
         ended = true;
-        done();
+        done(false);
       });
       res.on("error", (err) => fail("network", `response interrupted: ${networkMessage(err)}`, err));
       res.on("close", () => {
         if (!ended) fail("network", "connection closed before the response was complete");
       });
     });
-    req.end(payload);
+    if (payload) req.end(payload);
+    else req.end();
   });
 }

@@ -12,6 +12,7 @@ import { getNamedType, isObjectType, type GraphQLObjectType } from "graphql";
 import { db } from "@/lib/db";
 import { schema } from "@/lib/graphql/server";
 import { removeMember } from "@/lib/teams/members";
+import { transition } from "@/lib/transactions/lifecycle";
 import {
   ALL_WRITE,
   FIND_MANY_ENVIRONMENTS,
@@ -420,11 +421,22 @@ const OPERATIONS = {
     },
     state: async (p) => ({ ...(await writes()), target: await db.wallet.count({ where: { id: p.target } }) }),
   },
+  "payment.wallet.set_lightning_address": {
+    document: `mutation ($id: String!, $name: String) { payment { wallet { set_lightning_address(id: $id, name: $name) { id lightning_address } } } }`,
+    prepare: async () => ({ home: w.envA, variables: { id: w.walletA, name: `matrix-${Math.random().toString(36).slice(2, 10)}` } }),
+    check: (data: Any, { prepared }) =>
+      expect(data.payment.wallet.set_lightning_address).toEqual({ id: w.walletA, lightning_address: expect.stringMatching(new RegExp(`^${String(prepared.variables?.name)}@`)) }),
+    state: async () => ({ ...(await writes()), address: (await db.wallet.findUniqueOrThrow({ where: { id: w.walletA }, select: { lightningAddress: true } })).lightningAddress }),
+  },
   "payment.wallet.find_one": {
     document: `query ($id: String!) { payment { wallet { find_one(id: $id) { id name environment_id team_id balance { balance } } } } }`,
     prepare: async () => ({ home: w.envA, variables: { id: w.walletA } }),
-    check: (data: Any) =>
-      expect(data.payment.wallet.find_one).toEqual({ id: w.walletA, name: "A main", environment_id: w.envA, team_id: w.master.teamId, balance: { balance: "0" } }),
+    check: async (data: Any) => {
+      // walletA pays the create_send row's invoices: its available balance as stored.
+      const row = await db.wallet.findUniqueOrThrow({ where: { id: w.walletA }, select: { received: true, sent: true, reserved: true } });
+      const balance = (row.received - row.sent - row.reserved).toString();
+      expect(data.payment.wallet.find_one).toEqual({ id: w.walletA, name: "A main", environment_id: w.envA, team_id: w.master.teamId, balance: { balance } });
+    },
   },
   "payment.wallet.find_many": {
     document: `query ($env: String!) { payment { wallet { find_many { list(environment_id: $env) { id } } } } }`,
@@ -440,11 +452,19 @@ const OPERATIONS = {
   "payment.transaction.create_receive": createReceiveOperation(() => w.walletA),
   /** The same into envA's other wallet: outside the wallet-scoped key's wallet. */
   "payment.transaction.create_receive (another wallet)": createReceiveOperation(() => w.walletB),
-  // Not implemented in this version: allowed callers get NOT_IMPLEMENTED (see EXPECTED).
+  // Pays a fresh invoice of walletB from walletA (an internal payment), walletA funded first as needed.
   "payment.transaction.create_send": {
-    document: `mutation ($input: CreateSendTransactionInput!) { payment { transaction { create_send(input: $input) { id status } } } }`,
-    prepare: async () => ({ home: w.envA, variables: { input: { wallet_id: w.walletA, request: { bolt11: w.txB.payment_request } } } }),
-    check: (data: Any) => expect(data.payment.transaction.create_send).toMatchObject({ status: expect.any(String) }),
+    document: `mutation ($input: CreateSendTransactionInput!) { payment { transaction { create_send(input: $input) { id status direction } } } }`,
+    prepare: async () => {
+      const wallet = await db.wallet.findUniqueOrThrow({ where: { id: w.walletA }, select: { received: true, sent: true, reserved: true } });
+      if (wallet.received - wallet.sent - wallet.reserved < BigInt(1000)) {
+        const funding = await createReceiveAs(w.master, w.walletA);
+        await transition(funding.id, "COMPLETED");
+      }
+      const invoice = await createReceiveAs(w.master, w.walletB);
+      return { home: w.envA, variables: { input: { wallet_id: w.walletA, request: { bolt11: invoice.payment_request } } } };
+    },
+    check: (data: Any) => expect(data.payment.transaction.create_send).toMatchObject({ status: "COMPLETED", direction: "SEND" }),
     state: writes,
   },
   "payment.transaction.find_one": findTransactionOperation(() => w.txA, () => w.walletA),
@@ -593,7 +613,6 @@ const U = "UNAUTHENTICATED";
 const F = "FORBIDDEN";
 const N = "NOT_FOUND";
 const B = "BAD_USER_INPUT";
-const NI = "NOT_IMPLEMENTED";
 
 /** Credentials that are there but bad: always UNAUTHENTICATED, whatever the operation needs. */
 const BAD_CREDENTIALS = {
@@ -702,14 +721,14 @@ const EXPECTED: Record<OperationName, Row> = {
   // WALLETS. The wallet-scoped key has no WALLETS permission.
   "payment.wallet.create": inEnvironmentA({ walletsWrite: OK }, N),
   "payment.wallet.delete": inEnvironmentA({ walletsWrite: OK }, N),
+  "payment.wallet.set_lightning_address": inEnvironmentA({ walletsWrite: OK }, N),
   "payment.wallet.find_one": inEnvironmentA({ walletsWrite: OK }, N),
   "payment.wallet.find_many": inEnvironmentA({ walletsWrite: OK }, N),
 
   // PAYMENTS. The wallet-scoped key is scoped to walletA: anything of walletB is NOT_FOUND to it.
   "payment.transaction.create_receive": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
   "payment.transaction.create_receive (another wallet)": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: N }, N),
-  // Callers allowed to send get the service's NOT_IMPLEMENTED, and only they: the others are refused first.
-  "payment.transaction.create_send": inEnvironmentA({ paymentsWrite: NI, walletScopedKey: NI }, N, NI),
+  "payment.transaction.create_send": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
   "payment.transaction.find_one": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
   "payment.transaction.find_one (another wallet)": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: N }, N),
   "payment.transaction.find_many": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),

@@ -179,7 +179,7 @@ describe("create_receive rejects bad input and writes nothing", () => {
 const CREATE_WALLET = `mutation($input: CreatePaymentsWalletInput!) { payment { wallet { create(input: $input) { id name asset { symbol } } } } }`;
 const DELETE_WALLET = `mutation($id: String!) { payment { wallet { delete(id: $id) } } }`;
 
-describe("create_send (not available yet) checks its input and the wallet first, and writes nothing", () => {
+describe("create_send checks its input and the wallet first, and writes nothing (the invoice refusals: test/send)", () => {
   const CREATE_SEND = /* GraphQL */ `mutation ($input: CreateSendTransactionInput!) { payment { transaction { create_send(input: $input) { id } } } }`;
   const send = async (input: Record<string, unknown>, code: string, field?: string) => {
     const before = await rowCounts();
@@ -197,9 +197,14 @@ describe("create_send (not available yet) checks its input and the wallet first,
     await send({ wallet_id: otherTeamWallet, request: { bolt11: "lnbcrt1" } }, "NOT_FOUND");
   });
 
-  it("a valid request on the caller's wallet is NOT_IMPLEMENTED, saying why", async () => {
-    const error = await send({ wallet_id: btcWallet, request: { bolt11: "lnbcrt1" } }, "NOT_IMPLEMENTED");
-    expect(error.message).toMatch(/needs a Lightning node that can pay/);
+  it("a malformed invoice on the caller's wallet is BAD_USER_INPUT naming input.request.bolt11, saying why", async () => {
+    const error = await send({ wallet_id: btcWallet, request: { bolt11: "lnbcrt1" } }, "BAD_USER_INPUT", "input.request.bolt11");
+    expect(error.message).toMatch(/not a BOLT11 invoice|not a valid BOLT11 invoice/);
+  });
+
+  it("request given as a string instead of { bolt11 } is refused by the schema", async () => {
+    const res = await gql(`mutation { payment { transaction { create_send(input: { wallet_id: "${btcWallet}", request: "lnbcrt1" }) { id } } } }`, null, key);
+    expect(res.errors?.[0].message).toMatch(/SendByRequest/);
   });
 });
 

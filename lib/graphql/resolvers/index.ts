@@ -6,7 +6,7 @@ import { createEnvironment } from "../../environments/create-environment";
 import { deleteEnvironment } from "../../environments/delete-environment";
 import { findEnvironment } from "../../environments/find-environment";
 import { listEnvironments } from "../../environments/list-environments";
-import { createWallet, deleteWallet, findWallet, listWalletViews } from "../../wallets/manage-wallets";
+import { createWallet, deleteWallet, setLightningAddress, findWallet, listWalletViews } from "../../wallets/manage-wallets";
 import { createReceive } from "../../transactions/create-receive";
 import { createSend } from "../../transactions/create-send";
 import { findTransaction, listTransactions } from "../../transactions/query-transactions";
@@ -124,7 +124,7 @@ export const resolvers = {
   },
   TransactionMutations: {
     create_receive: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => gqlTransaction(await createReceive(await requireActor(ctx), args.input)),
-    create_send: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => createSend(await requireActor(ctx), args.input),
+    create_send: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => gqlTransaction(await createSend(await requireActor(ctx), args.input)),
   },
   WalletQueries: {
     find_many: ns("payment.wallet.find_many"),
@@ -137,6 +137,8 @@ export const resolvers = {
   WalletMutations: {
     create: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => gqlWallet(await createWallet(await requireActor(ctx), args.input)),
     delete: async (_: unknown, args: Args<{ id: string }>, ctx: Ctx) => deleteWallet(await requireActor(ctx), args.id),
+    set_lightning_address: async (_: unknown, args: Args<{ id: string; name?: string | null }>, ctx: Ctx) =>
+      gqlWallet(await setLightningAddress(await requireActor(ctx), args.id, args.name ?? null)),
   },
   WebhookEndpointQueries: {
     find_many: ns("payment.webhook_endpoint.find_many"),

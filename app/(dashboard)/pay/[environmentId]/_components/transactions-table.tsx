@@ -25,14 +25,16 @@ export function TransactionsTable({ environmentId, transactions, walletNames }: 
             <tr key={t.id}>
               <td className="py-2.5 pr-4 font-medium whitespace-nowrap">
                 <Link href={`/pay/${environmentId}/transactions/${t.id}`} className="text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300">
+                  {t.direction === "SEND" && <span aria-hidden="true">−</span>}
                   <Amount minor={t.amount} precision={t.asset.precision} symbol={t.asset.symbol} />
+                  {t.direction === "SEND" && <span className="sr-only"> (outgoing)</span>}
                   <span className="sr-only"> — transaction {t.id}</span>
                 </Link>
               </td>
               <td className="py-2.5 pr-4">
                 <StatusBadge status={t.status} />
               </td>
-              <td className="py-2.5 pr-4">{t.direction === "RECEIVE" ? "Receive" : "Send"}</td>
+              <td className="py-2.5 pr-4">{t.direction === "RECEIVE" ? "↓ Receive" : "↑ Send"}</td>
               <td className="max-w-64 truncate py-2.5 pr-4">{t.description || <span className="text-gray-600 dark:text-gray-400">—</span>}</td>
               <td className="py-2.5 pr-4">{walletNames.get(t.walletId) ?? t.walletId}</td>
               <td className="py-2.5 pr-4 whitespace-nowrap">{dateFormat.format(t.createdAt)}</td>

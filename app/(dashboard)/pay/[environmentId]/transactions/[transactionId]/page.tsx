@@ -9,6 +9,9 @@ import { Card, PageHeader } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { orNotFound } from "../../../../_components/or-not-found";
+import { LiveStatus } from "@/components/payments/live-status";
+import { getTransactionStatusAction } from "../../invoices/actions";
+import { PreimageCheck } from "./preimage-check";
 
 export const metadata: Metadata = { title: "Transaction" };
 
@@ -19,11 +22,39 @@ export default async function TransactionPage({ params }: { params: Promise<{ en
   const actor = await requireUser();
   const tx = await orNotFound(findTransaction(actor, transactionId));
   if (tx.environmentId !== environmentId) notFound();
+  const action = tx.successAction ? (JSON.parse(tx.successAction) as { tag: string; message?: string; description?: string; url?: string }) : null;
+  const successAction =
+    action?.tag === "message" ? (
+      action.message
+    ) : action?.tag === "url" && action.url ? (
+      <a href={action.url} rel="noopener noreferrer nofollow" target="_blank" className="text-indigo-700 underline dark:text-indigo-300">
+        {action.description || action.url}
+      </a>
+    ) : null;
   const fields: [string, React.ReactNode][] = [
     ["Status", <StatusBadge key="s" status={tx.status} />],
     ["Direction", tx.direction === "RECEIVE" ? "Receive" : "Send"],
     ["Amount", <Amount key="a" minor={tx.amount} precision={tx.asset.precision} symbol={tx.asset.symbol} />],
     ["Fee", <Amount key="f" minor={tx.fee} precision={tx.asset.precision} symbol={tx.asset.symbol} />],
+    ...(tx.direction === "SEND"
+      ? ([
+          ["Fee reserve", tx.feeReserve === null ? "—" : <Amount key="fr" minor={tx.feeReserve} precision={tx.asset.precision} symbol={tx.asset.symbol} />],
+          ["Paid to", tx.lightningAddress ? <span key="la" className="font-mono text-xs">{tx.lightningAddress}</span> : "BOLT11 invoice"],
+          ["Payee node", tx.payeePubkey ? <span key="pk" className="font-mono text-xs break-all">{tx.payeePubkey}</span> : "—"],
+          ["Payment hash", tx.paymentHash ? <span key="ph" className="font-mono text-xs break-all">{tx.paymentHash}</span> : "—"],
+          [
+            "Preimage",
+            tx.paymentPreimage && tx.paymentHash ? (
+              <PreimageCheck key="pi" preimage={tx.paymentPreimage} paymentHash={tx.paymentHash} />
+            ) : tx.status === "COMPLETED" ? (
+              "Not known: a sandbox payment to another node is simulated, and only the payee's node knows the preimage"
+            ) : (
+              "Known once paid"
+            ),
+          ],
+          ...(successAction ? ([["Message from the payee", successAction]] as [string, React.ReactNode][]) : []),
+        ] as [string, React.ReactNode][])
+      : []),
     ["Settled amount", tx.settleAmount === null ? "—" : <Amount key="sa" minor={tx.settleAmount} precision={tx.asset.precision} symbol={tx.asset.symbol} />],
     ["Amount in sats", tx.amountSats === null ? "—" : `${tx.amountSats.toLocaleString("en")} sats at ${tx.exchangeRate} sats/${tx.asset.symbol}`],
     ["Description", tx.description || "—"],
@@ -44,7 +75,9 @@ export default async function TransactionPage({ params }: { params: Promise<{ en
           </span>
         }
         actions={
-          tx.direction === "RECEIVE" ? (
+          tx.direction === "SEND" ? (
+            <LiveStatus transactionId={tx.id} initial={tx.status} poll={getTransactionStatusAction} />
+          ) : tx.direction === "RECEIVE" ? (
             <Link href={`/pay/${environmentId}/invoices/${tx.id}`} className="text-sm font-semibold text-indigo-700 underline dark:text-indigo-300">
               Invoice and QR code
             </Link>

@@ -12,6 +12,8 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { orNotFound } from "../../../../_components/or-not-found";
 import { TransactionsTable } from "../../_components/transactions-table";
 import { DeleteWalletButton } from "./delete-wallet-button";
+import { LightningAddressForm } from "./lightning-address-form";
+import { fullAddress, ownHost } from "@/lib/lnurl/own-host";
 
 export const metadata: Metadata = { title: "Wallet" };
 
@@ -33,14 +35,20 @@ export default async function WalletPage({ params }: { params: Promise<{ environ
           </span>
         }
         actions={
-          <Link href={`/pay/${environmentId}/wallets/${wallet.id}/invoices/new`} className={buttonClass("primary")}>
-            New invoice
-          </Link>
+          <div className="flex flex-wrap gap-2">
+            <Link href={`/pay/${environmentId}/wallets/${wallet.id}/send`} className={buttonClass("secondary")}>
+              Send
+            </Link>
+            <Link href={`/pay/${environmentId}/wallets/${wallet.id}/invoices/new`} className={buttonClass("primary")}>
+              New invoice
+            </Link>
+          </div>
         }
       />
-      <div className="grid gap-4 sm:grid-cols-3">
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         {[
-          { label: "Balance", value: wallet.balance },
+          { label: "Available", value: wallet.balance },
+          { label: "Reserved by pending sends", value: wallet.reserved },
           { label: "Received", value: wallet.received },
           { label: "Sent", value: wallet.sent },
         ].map((c) => (
@@ -63,11 +71,16 @@ export default async function WalletPage({ params }: { params: Promise<{ environ
           }
         >
           {recent.list.length === 0 ? (
-            <EmptyState title="No transactions yet" body="Create an invoice to receive your first payment into this wallet." />
+            <EmptyState title="No transactions yet" body="Create an invoice to receive your first payment into this wallet, or send from it once it holds a balance." />
           ) : (
             <TransactionsTable environmentId={environmentId} transactions={recent.list} walletNames={new Map([[wallet.id, wallet.name]])} />
           )}
         </Card>
+        {asset.type === "BASE_ASSET" && (
+          <Card title="Lightning Address">
+            <LightningAddressForm environmentId={environmentId} walletId={wallet.id} address={fullAddress(wallet.lightningAddress)} host={ownHost()} />
+          </Card>
+        )}
         <Card title="Delete wallet">
           <p className="mb-3 text-sm text-gray-600 dark:text-gray-400">Only possible when the balance is zero and no payment is pending.</p>
           <DeleteWalletButton environmentId={environmentId} walletId={wallet.id} name={wallet.name} />

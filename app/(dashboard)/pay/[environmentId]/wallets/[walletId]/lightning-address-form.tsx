@@ -1,0 +1,89 @@
+"use client";
+import { useState, useTransition } from "react";
+import { Button, Spinner } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
+import { useToast } from "@/components/ui/toast";
+import { AddressQr } from "@/components/payments/qr-code";
+import { setLightningAddressAction } from "../actions";
+
+/** The wallet's Lightning Address: shown with copy and QR, chosen or removed here. */
+export function LightningAddressForm({ environmentId, walletId, address, host }: { environmentId: string; walletId: string; address: string | null; host: string }) {
+  const [name, setName] = useState(address ? address.slice(0, address.lastIndexOf("@")) : "");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const toast = useToast();
+
+  function save(value: string) {
+    setError(null);
+    startTransition(async () => {
+      const result = await setLightningAddressAction(environmentId, walletId, value);
+      if (!result.ok) return setError(result.error.detail ?? result.error.message);
+      toast(result.data ? `Lightning Address set: ${result.data}` : "Lightning Address removed", "success");
+      if (!result.data) setName("");
+    });
+  }
+
+  return (
+    <div className="space-y-4">
+      {address ? (
+        <div className="flex flex-wrap items-center gap-4">
+          <AddressQr address={address} />
+          <div className="space-y-1">
+            <p className="flex flex-wrap items-center gap-2 font-mono text-sm" data-testid="lightning-address">
+              {address}
+              <CopyButton value={address} label="Lightning Address" />
+            </p>
+            <p className="text-xs text-gray-600 dark:text-gray-400">Any Lightning wallet can pay this address; each payment is an ordinary receive of this wallet.</p>
+          </div>
+        </div>
+      ) : (
+        <p className="text-sm text-gray-600 dark:text-gray-400">No Lightning Address yet. Give this wallet one, and payers need no invoice from you.</p>
+      )}
+      <form
+        action={() => save(name)}
+        className="flex flex-wrap items-end gap-2"
+        noValidate
+      >
+        <div className="space-y-1">
+          <label htmlFor="lightning-address-name" className="block text-sm font-medium">
+            Address name
+          </label>
+          <div className="flex items-center gap-1">
+            <input
+              id="lightning-address-name"
+              name="name"
+              value={name}
+              onChange={(e) => {
+                setName(e.target.value);
+                setError(null);
+              }}
+              autoComplete="off"
+              maxLength={64}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? "lightning-address-error" : "lightning-address-hint"}
+              className="block w-48 rounded-md border border-gray-300 bg-white px-3 py-2 text-sm aria-invalid:border-red-500 dark:border-gray-600 dark:bg-gray-900"
+            />
+            <span className="font-mono text-sm text-gray-600 dark:text-gray-400">@{host}</span>
+          </div>
+        </div>
+        <Button type="submit" disabled={pending || !name.trim()} aria-busy={pending}>
+          {pending && <Spinner />}
+          {address ? "Change address" : "Set address"}
+        </Button>
+        {address && (
+          <Button type="button" variant="secondary" disabled={pending} onClick={() => save("")}>
+            Remove
+          </Button>
+        )}
+      </form>
+      <p id="lightning-address-hint" className="text-xs text-gray-600 dark:text-gray-400">
+        Lowercase letters, digits, dots, dashes and underscores; unique on this Boltrail.
+      </p>
+      {error && (
+        <p id="lightning-address-error" role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
