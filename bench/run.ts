@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   receive: async () => (await import("./receive.ts")).default,
   list: async () => (await import("./list.ts")).default,
   webhooks: async () => (await import("./webhooks.ts")).default,
+  send: async () => (await import("./send.ts")).default,
 };
 
 const RESULTS_DIR = path.join(PROJECT_ROOT, "bench", "results");

@@ -1,35 +1,4 @@
-import type { Page } from "@playwright/test";
-import { expect, expectAccessible, signUp, test } from "./fixtures";
-
-async function sandboxWithWallet(page: Page, asset: "BTC" | "USDT" = "BTC") {
-  await signUp(page);
-  await page.getByRole("button", { name: "Create your first environment" }).click();
-  await page.getByRole("dialog", { name: "New environment" }).getByLabel("Name").fill("Shop sandbox");
-  await page.getByRole("dialog", { name: "New environment" }).getByRole("button", { name: "Create environment" }).click();
-  await expect(page).toHaveURL(/\/pay\/[0-9a-f-]{36}$/);
-  const environmentId = page.url().split("/pay/")[1];
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Wallets" }).click();
-  await expect(page.getByRole("heading", { name: "No wallets yet" })).toBeVisible();
-  await expectAccessible(page);
-  await page.getByRole("button", { name: "Create your first wallet" }).click();
-  const dialog = page.getByRole("dialog", { name: "New wallet" });
-  await dialog.getByLabel("Name").fill(`Main ${asset}`);
-  await dialog.getByRole("radio", { name: new RegExp(`^${asset}`) }).check();
-  await dialog.getByRole("button", { name: "Create wallet" }).click();
-  await expect(page.getByRole("heading", { name: `Main ${asset}` })).toBeVisible();
-  return { environmentId, walletUrl: page.url() };
-}
-
-async function newInvoice(page: Page, walletUrl: string, amount: string, opts: { description?: string; metadata?: string } = {}) {
-  await page.goto(walletUrl);
-  await page.getByRole("link", { name: "New invoice" }).click();
-  await page.getByLabel(/^Amount/).fill(amount);
-  if (opts.description) await page.getByLabel(/^Description/).fill(opts.description);
-  if (opts.metadata) await page.getByLabel(/^Metadata/).fill(opts.metadata);
-  await page.getByRole("button", { name: "Create invoice" }).click();
-  await expect(page).toHaveURL(/\/invoices\/tx_[0-9A-Z]{26}$/);
-  return page.url().split("/invoices/")[1];
-}
+import { expect, expectAccessible, newInvoice, sandboxWithWallet, test } from "./fixtures";
 
 test("create a wallet and an invoice, watch it turn paid without reloading", async ({ page }) => {
   const { walletUrl } = await sandboxWithWallet(page);

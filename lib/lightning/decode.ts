@@ -68,6 +68,9 @@ export function decodeInvoice(text: string): DecodeResult {
     if (/checksum|invalid character|mixed-case|too short|exceeds length|invalid separator|non-zero padding|excess padding/i.test(message)) {
       return { ok: false, reason: "is not a valid BOLT11 invoice: its bech32 checksum does not match (a character was changed, added or left out)" };
     }
+    if (/unknown character/i.test(message)) {
+      return { ok: false, reason: "is not a valid BOLT11 invoice: it contains a character that cannot appear in one (only letters and digits of the bech32 alphabet)" };
+    }
     if (/signature|pubkey|recover|ecdsa/i.test(message)) {
       return { ok: false, reason: "has an invalid signature: it was not signed by the node it names (the invoice was altered)" };
     }

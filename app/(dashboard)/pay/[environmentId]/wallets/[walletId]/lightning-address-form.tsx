@@ -29,8 +29,8 @@ export function LightningAddressForm({ environmentId, walletId, address, host }:
         <div className="flex flex-wrap items-center gap-4">
           <AddressQr address={address} />
           <div className="space-y-1">
-            <p className="flex flex-wrap items-center gap-2 font-mono text-sm" data-testid="lightning-address">
-              {address}
+            <p className="flex flex-wrap items-center gap-2 font-mono text-sm">
+              <span data-testid="lightning-address">{address}</span>
               <CopyButton value={address} label="Lightning Address" />
             </p>
             <p className="text-xs text-gray-600 dark:text-gray-400">Any Lightning wallet can pay this address; each payment is an ordinary receive of this wallet.</p>
