@@ -130,3 +130,31 @@ function statementName(text: string): string {
   }
   return name;
 }
+
+/**
+ * One explicit transaction on a pooled connection, for the hot paths that do their work in a single
+ * statement and must decide from its result whether to keep it (`COMMIT` when `fn` resolves to
+ * `{ commit: true }`, `ROLLBACK` otherwise, and on any error). `query` takes the same options as `sql`.
+ */
+export async function sqlTransaction<T>(
+  fn: (query: <R extends pg.QueryResultRow>(text: string, values: unknown[], options?: { prepared?: boolean }) => Promise<R[]>) => Promise<{ commit: boolean; value: T }>,
+): Promise<T> {
+  getDb();
+  const client = await pool!.connect();
+  let broken = false;
+  try {
+    await client.query("BEGIN");
+    const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[], { prepared = false } = {}) =>
+      (await client.query<R>({ name: prepared ? statementName(text) : undefined, text, values, types: HOT_TYPES })).rows;
+    const { commit, value } = await fn(query);
+    await client.query(commit ? "COMMIT" : "ROLLBACK");
+    return value;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

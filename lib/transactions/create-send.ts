@@ -1,23 +1,22 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { db, type Tx } from "@/lib/db";
+import { db, sql } from "@/lib/db";
 import { AppError, badInput, forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { assertWalletInKeyScope, authorize } from "../auth/permissions";
 import { env } from "../env";
 import { quoteFromSats, quoteInSats } from "../assets/prices";
-import { enqueueJob } from "../jobs/queue";
 import { decodeInvoice, normalizeInvoiceText, type DecodedInvoice } from "../lightning/decode";
 import { describeAddress, resolveAddressInvoice } from "../lnurl/pay";
 import { checkMinorAmount, displayAmount } from "../money";
 import { parseInput } from "../validation";
-import { EVENT_TRANSACTION_SELECT, recordPaymentEvent } from "../webhooks/events";
+import { buildEnvelope, type EventTransaction } from "../webhooks/events";
 import { newTransactionId } from "./create-receive";
-import { transitionInTx } from "./lifecycle";
 import { parseMetadata } from "./metadata";
 import { assetOf, walletContext, type WalletRow } from "./wallet-context";
 import { CreateSendInput } from "./schemas";
 import { pgErrorCode } from "./write-receives";
+import { writeSend, type SendRow } from "./write-send";
 import { TRANSACTION_SELECT, toTransactionView, type TransactionView } from "./transaction-view";
 
 /** Networks whose invoices a sandbox environment pays (never mainnet: sandbox money is not real). */
@@ -34,9 +33,7 @@ type Target = {
 };
 
 /** A receive of this instance whose invoice is being paid (an internal payment, settled at once). */
-type InternalReceive = { id: string; walletId: string; paymentRequest: string | null; paymentPreimage: string | null };
-
-class Duplicate extends Error {}
+type InternalReceive = { id: string; walletId: string; paymentRequest: string | null; paymentPreimage: string | null; row: EventTransaction };
 
 /**
  * create_send (DESIGN.md §5, §6): pays a BOLT11 invoice, or a Lightning Address (LUD-16) through
@@ -87,54 +84,50 @@ export async function createSend(actor: Actor, raw: unknown): Promise<Transactio
   const invoice = checkInvoice(target);
 
   // This wallet already paid (or is paying) this invoice: that send is the answer.
-  const already = await liveSendFor(wallet.id, invoice.paymentHash);
-  if (already) return already;
+  const found = await lookupInvoice(wallet.id, invoice.paymentHash);
+  // This wallet already paid (or is paying) this invoice: that send is the answer.
+  if (found.liveSendId) return viewOf(found.liveSendId);
 
-  const { internal, sats, amount, feeReserve, total, quote } = await planSend(wallet, target);
+  const { internal, sats, amount, feeReserve, total, quote } = planSend(wallet, target, internalReceive(wallet, target, found.receive));
   const id = newTransactionId();
   const idempotencyKey = input.idempotency_key ?? id;
   const now = new Date();
   const runAt = new Date(Math.min(now.getTime() + env().SANDBOX_SETTLE_DELAY_MS, invoice.expiresAt.getTime()));
+  const view = sendView({ id, wallet, internal, amount, feeReserve, total, target, invoice, quote: quote ? { amountSats: sats, exchangeRate: quote.exchangeRate } : null, idempotencyKey, metadata: metadata.text, now });
+  const row = sendRow(view, { wallet, internal, total, target, sendRequest, now, behavior: metadata.behavior ?? "expire", runAt });
 
-  const write = (tx: Tx) =>
-    writeSend(tx, {
-      id,
-      wallet,
-      internal,
-      amount,
-      feeReserve,
-      total,
-      target,
-      invoice,
-      quote: quote ? { amountSats: sats, exchangeRate: quote.exchangeRate } : null,
-      idempotencyKey,
-      metadata: metadata.text,
-      sendRequest,
-      now,
-      behavior: metadata.behavior ?? "expire",
-      runAt,
-    });
+  let written;
   try {
-    await withDeadlockRetry(() => db.$transaction(write));
+    written = await withDeadlockRetry(() => writeSend(row));
   } catch (err) {
-    if (err instanceof Duplicate) {
-      // A concurrent request with the same key, or for the same invoice, won the insert.
-      const replay = await replayOf(wallet.id, idempotencyKey, sendRequest);
-      if (replay) return replay;
-      const existing = await liveSendFor(wallet.id, invoice.paymentHash);
-      if (existing) return existing;
-      throw new AppError("CONFLICT", "A concurrent request changed this payment; try again");
-    }
-    if (pgErrorCode(err) === "23503" || (err as { code?: string }).code === "P2003") throw notFound("Wallet");
+    if (pgErrorCode(err) === "23503") throw notFound("Wallet");
     throw err;
   }
-  return viewOf(id);
+  if (written === "duplicate") {
+    // A concurrent request with the same key, or for the same invoice, won the insert.
+    const replay = await replayOf(wallet.id, idempotencyKey, sendRequest);
+    if (replay) return replay;
+    const existing = await liveSendFor(wallet.id, invoice.paymentHash);
+    if (existing) return existing;
+    throw new AppError("CONFLICT", "A concurrent request changed this payment; try again");
+  }
+  if (written === "insufficient") {
+    const ledger = await db.wallet.findUnique({ where: { id: wallet.id }, select: { received: true, sent: true, reserved: true } });
+    if (!ledger) throw notFound("Wallet");
+    const money = (v: bigint) => `${displayAmount(v, asset.precision)} ${asset.symbol}`;
+    throw badInput(target.field, `needs ${money(total)} (${money(amount)} + up to ${money(feeReserve)} in fees) but the wallet has ${money(ledger.received - ledger.sent - ledger.reserved)} available`);
+  }
+  if (written === "unpayable") {
+    // Paid, failed or expired since it was looked up: nothing of this payment was kept.
+    const now = await db.transaction.findUnique({ where: { id: internal!.id }, select: { status: true } });
+    throw badInput(target.field, alreadySettled(now?.status === "PENDING" ? "EXPIRED" : (now?.status ?? "EXPIRED")));
+  }
+  return view;
 }
 
 /** What paying a checked invoice from this wallet takes: the amount in the wallet's asset, the fee reserve, and whether the payee is a wallet of this instance. */
-async function planSend(wallet: WalletRow, target: Target) {
+function planSend(wallet: WalletRow, target: Target, internal: InternalReceive | null) {
   const asset = assetOf(wallet);
-  const internal = await internalReceiveFor(wallet, target);
   const sats = (target.invoice.amountMsat! + BigInt(999)) / BigInt(1000);
   const stable = asset.type !== "BASE_ASSET";
   const quote = stable ? quoteFromSats(sats, asset.precision, asset.symbol) : null;
@@ -186,8 +179,9 @@ export async function previewSend(actor: Actor, walletId: string, rawText: strin
   }
   const target = fromInvoiceText(text);
   const invoice = checkInvoice(target);
-  const existing = await liveSendFor(wallet.id, invoice.paymentHash);
-  const plan = existing ? null : await planSend(wallet, target);
+  const found = await lookupInvoice(wallet.id, invoice.paymentHash);
+  const existing = found.liveSendId ? await viewOf(found.liveSendId) : null;
+  const plan = existing ? null : planSend(wallet, target, internalReceive(wallet, target, found.receive));
   const amount = existing ? existing.amount : plan!.amount;
   const feeReserve = existing ? (existing.feeReserve ?? BigInt(0)) : plan!.feeReserve;
   if (plan && plan.total > available) {
@@ -254,19 +248,73 @@ function checkInvoice(target: Target): DecodedInvoice {
   return invoice;
 }
 
-async function internalReceiveFor(wallet: WalletRow, target: Target): Promise<InternalReceive | null> {
+type ReceiveRow = {
+  id: string;
+  walletId: string;
+  environmentId: string;
+  status: "PENDING" | "COMPLETED" | "FAILED" | "EXPIRED";
+  amount: string;
+  fee: string;
+  exchangeRate: string | null;
+  description: string | null;
+  metadata: string | null;
+  paymentRequest: string | null;
+  paymentHash: string | null;
+  paymentPreimage: string | null;
+  nodeId: string | null;
+  expiresAt: string | null;
+  assetId: string;
+  symbol: string;
+  precision: number;
+};
+
+// One round trip (plain SQL: this is every send's path): a live send of this wallet for the
+// invoice, and the receive of this instance (a sandbox environment's) that issued it.
+const LOOKUP_INVOICE = `SELECT
+  (SELECT id FROM transactions WHERE "walletId" = $1 AND "paymentHash" = $2 AND direction = 'SEND' AND status IN ('PENDING', 'COMPLETED') LIMIT 1) AS "liveSendId",
+  (SELECT json_build_object('id', t.id, 'walletId', t."walletId", 'environmentId', t."environmentId", 'status', t.status, 'amount', t.amount::text,
+            'fee', t.fee::text, 'exchangeRate', t."exchangeRate", 'description', t.description, 'metadata', t.metadata,
+            'paymentRequest', t."paymentRequest", 'paymentHash', t."paymentHash", 'paymentPreimage', t."paymentPreimage", 'nodeId', t."nodeId",
+            'expiresAt', t."expiresAt", 'assetId', a.id, 'symbol', a.symbol, 'precision', a.precision)
+     FROM transactions t JOIN environments e ON e.id = t."environmentId" JOIN assets a ON a.id = t."assetId"
+     WHERE t."paymentHash" = $2 AND t.direction = 'RECEIVE' AND e.type = 'SANDBOX'
+     LIMIT 1) AS receive`;
+
+async function lookupInvoice(walletId: string, paymentHash: string): Promise<{ liveSendId: string | null; receive: ReceiveRow | null }> {
+  const [row] = await sql<{ liveSendId: string | null; receive: ReceiveRow | null }>(LOOKUP_INVOICE, [walletId, paymentHash], { prepared: true });
+  return row;
+}
+
+/** The receive of this instance an invoice belongs to, checked: unaltered, not the payer's own, still pending. */
+function internalReceive(wallet: WalletRow, target: Target, receive: ReceiveRow | null): InternalReceive | null {
   const { invoice, field } = target;
-  const receive = await db.transaction.findFirst({
-    where: { paymentHash: invoice.paymentHash, direction: "RECEIVE", environment: { type: "SANDBOX" } },
-    select: { id: true, walletId: true, status: true, paymentRequest: true, paymentPreimage: true },
-  });
   if (!receive) return null;
   if (receive.paymentRequest !== invoice.paymentRequest) {
     throw badInput(field, "carries the payment hash of another invoice of this instance but is not that invoice; it was altered");
   }
   if (receive.walletId === wallet.id) throw badInput(field, "was issued by this wallet; a wallet cannot pay its own invoice");
   if (receive.status !== "PENDING") throw badInput(field, alreadySettled(receive.status));
-  return receive;
+  const row: EventTransaction = {
+    id: receive.id,
+    walletId: receive.walletId,
+    environmentId: receive.environmentId,
+    direction: "RECEIVE",
+    status: receive.status,
+    amount: BigInt(receive.amount),
+    fee: BigInt(receive.fee),
+    settleAmount: null,
+    exchangeRate: receive.exchangeRate,
+    description: receive.description,
+    metadata: receive.metadata,
+    paymentRequest: receive.paymentRequest,
+    paymentHash: receive.paymentHash,
+    nodeId: receive.nodeId,
+    settledAt: null,
+    expiresAt: receive.expiresAt ? new Date(`${receive.expiresAt}Z`) : null,
+    asset: { id: receive.assetId, symbol: receive.symbol, precision: receive.precision },
+    environment: { type: "SANDBOX" },
+  };
+  return { id: receive.id, walletId: receive.walletId, paymentRequest: receive.paymentRequest, paymentPreimage: receive.paymentPreimage, row };
 }
 
 const alreadySettled = (status: string) =>
@@ -276,7 +324,7 @@ const alreadySettled = (status: string) =>
       ? "has expired without payment; ask the payee for a new invoice"
       : "failed and can no longer be paid; ask the payee for a new invoice";
 
-type SendWrite = {
+type SendParts = {
   id: string;
   wallet: WalletRow;
   internal: InternalReceive | null;
@@ -288,100 +336,118 @@ type SendWrite = {
   quote: { amountSats: bigint; exchangeRate: string } | null;
   idempotencyKey: string;
   metadata: string | null;
-  sendRequest: string;
   now: Date;
-  behavior: "complete" | "fail" | "expire";
-  runAt: Date;
 };
 
-async function writeSend(tx: Tx, w: SendWrite): Promise<void> {
-  // Both wallets of an internal payment are locked in one order, so two payments crossing each
-  // other wait instead of deadlocking.
-  if (w.internal) {
-    await tx.$queryRawUnsafe(`SELECT id FROM wallets WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE`, [w.wallet.id, w.internal.walletId]);
-  }
-  const inserted = await tx.$queryRawUnsafe<{ id: string }[]>(
-    `INSERT INTO transactions (id, "walletId", "environmentId", "assetId", direction, status, amount, "amountSats", "exchangeRate", fee,
-       description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "expiresAt", "createdAt", "updatedAt",
-       reserved, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", "counterpartId")
-     VALUES ($1, $2, $3, $4, 'SEND', 'PENDING', $5::bigint, $6::bigint, $7, 0, $8, $9, $10, $11, $12, $13::timestamp, $14::timestamp, $14::timestamp,
-       $15::bigint, $16::bigint, $17, $18, $19, $20, $21)
-     ON CONFLICT DO NOTHING
-     RETURNING id`,
-    w.id,
-    w.wallet.id,
-    w.wallet.environmentId,
-    w.wallet.assetId,
-    w.amount.toString(),
-    w.quote?.amountSats.toString() ?? null,
-    w.quote?.exchangeRate ?? null,
-    w.invoice.description,
-    w.metadata,
-    w.idempotencyKey,
-    w.invoice.paymentRequest,
-    w.invoice.paymentHash,
-    w.invoice.expiresAt.toISOString().slice(0, -1),
-    w.now.toISOString().slice(0, -1),
-    w.total.toString(),
-    w.feeReserve.toString(),
-    w.sendRequest,
-    w.target.lightningAddress,
-    w.target.successAction,
-    w.invoice.payeePubkey,
-    w.internal?.id ?? null,
-  );
-  // The idempotency key or the invoice is taken (by a request that committed, or one that did
-  // while this one waited on the index): nothing of this request is kept.
-  if (inserted.length === 0) throw new Duplicate();
-
-  const reserved = await tx.$executeRawUnsafe(
-    `UPDATE wallets SET reserved = reserved + $2::bigint, "updatedAt" = now() WHERE id = $1 AND received - sent - reserved >= $2::bigint`,
-    w.wallet.id,
-    w.total.toString(),
-  );
-  if (reserved !== 1) {
-    const row = await tx.wallet.findUnique({ where: { id: w.wallet.id }, select: { received: true, sent: true, reserved: true } });
-    if (!row) throw notFound("Wallet");
-    const asset = assetOf(w.wallet);
-    const money = (v: bigint) => `${displayAmount(v, asset.precision)} ${asset.symbol}`;
-    throw badInput(
-      w.target.field,
-      `needs ${money(w.total)} (${money(w.amount)} + up to ${money(w.feeReserve)} in fees) but the wallet has ${money(row.received - row.sent - row.reserved)} available`,
-    );
-  }
-
+/** The send as it will be once written (create_send answers it without reading it back). */
+function sendView(p: SendParts): TransactionView {
+  const completedAt = new Date(p.now.getTime() + 1);
   const details = JSON.stringify({
-    payee: w.invoice.payeePubkey,
-    fee_reserve: w.feeReserve.toString(),
-    ...(w.target.lightningAddress ? { lightning_address: w.target.lightningAddress } : {}),
-    ...(w.target.comment ? { comment: w.target.comment } : {}),
+    payee: p.invoice.payeePubkey,
+    fee_reserve: p.feeReserve.toString(),
+    ...(p.target.lightningAddress ? { lightning_address: p.target.lightningAddress } : {}),
+    ...(p.target.comment ? { comment: p.target.comment } : {}),
   });
-  await tx.transactionEvent.create({
-    data: { id: randomUUID(), transactionId: w.id, eventType: "payment.pending", message: w.target.lightningAddress ? `Paying ${w.target.lightningAddress}` : "Paying invoice", details, createdAt: w.now },
-  });
-  const row = await tx.transaction.findUniqueOrThrow({ where: { id: w.id }, select: EVENT_TRANSACTION_SELECT });
-  await recordPaymentEvent(tx, row, "payment.pending");
+  const events = [
+    { id: randomUUID(), eventType: "payment.pending", message: p.target.lightningAddress ? `Paying ${p.target.lightningAddress}` : "Paying invoice", details, createdAt: p.now },
+    ...(p.internal
+      ? [{ id: randomUUID(), eventType: "payment.completed", message: "Payment sent (internal, no routing fee)", details: JSON.stringify({ source: "internal", receive_transaction_id: p.internal.id }), createdAt: completedAt }]
+      : []),
+  ];
+  return {
+    id: p.id,
+    walletId: p.wallet.id,
+    environmentId: p.wallet.environmentId,
+    environmentType: p.wallet.environmentType,
+    direction: "SEND",
+    status: p.internal ? "COMPLETED" : "PENDING",
+    amount: p.amount,
+    amountSats: p.quote?.amountSats ?? null,
+    exchangeRate: p.quote?.exchangeRate ?? null,
+    fee: BigInt(0),
+    settleAmount: p.internal ? p.amount : null,
+    description: p.invoice.description,
+    metadata: p.metadata,
+    idempotencyKey: p.idempotencyKey,
+    paymentRequest: p.invoice.paymentRequest,
+    paymentHash: p.invoice.paymentHash,
+    error: null,
+    nodeId: null,
+    feeReserve: p.feeReserve,
+    reserved: p.internal ? BigInt(0) : p.total,
+    paymentPreimage: p.internal ? p.internal.paymentPreimage : null,
+    payeePubkey: p.invoice.payeePubkey,
+    lightningAddress: p.target.lightningAddress,
+    successAction: p.target.successAction,
+    counterpartId: p.internal?.id ?? null,
+    expiresAt: p.invoice.expiresAt,
+    settledAt: p.internal ? completedAt : null,
+    createdAt: p.now,
+    updatedAt: p.internal ? completedAt : p.now,
+    asset: assetOf(p.wallet),
+    events,
+  };
+}
 
-  if (w.internal) {
-    const paid = await transitionInTx(tx, w.internal.id, "COMPLETED", {
-      message: "Paid by a wallet of this Boltrail instance (sandbox)",
-      details: { source: "internal", send_transaction_id: w.id },
-    });
-    // Paid, failed or expired since it was looked up: this payment rolls back whole.
-    if (!paid) {
-      const now = await tx.transaction.findUnique({ where: { id: w.internal.id }, select: { status: true } });
-      throw badInput(w.target.field, alreadySettled(now?.status ?? "EXPIRED"));
-    }
-    await tx.transaction.update({ where: { id: w.internal.id }, data: { counterpartId: w.id } });
-    await transitionInTx(tx, w.id, "COMPLETED", {
-      fee: BigInt(0),
-      preimage: w.internal.paymentPreimage,
-      message: "Payment sent (internal, no routing fee)",
-      details: { source: "internal", receive_transaction_id: w.internal.id },
-    });
-  } else {
-    await enqueueJob(tx, "sandbox.send", { transactionId: w.id, behavior: w.behavior }, w.runAt);
+const ts = (d: Date) => d.toISOString().slice(0, -1); // timestamp(3) columns hold UTC without a zone
+
+/** The row writeSend takes: the view's values, the webhook envelopes, and the receive's side or the sandbox job. */
+function sendRow(
+  view: TransactionView,
+  o: { wallet: WalletRow; internal: InternalReceive | null; total: bigint; target: Target; sendRequest: string; now: Date; behavior: string; runAt: Date },
+): SendRow {
+  const forEnvelope = { ...view, environment: { type: view.environmentType } };
+  const pending = buildEnvelope({ ...forEnvelope, status: "PENDING", settleAmount: null, settledAt: null }, "payment.pending");
+  const base: SendRow = {
+    id: view.id,
+    walletId: view.walletId,
+    environmentId: view.environmentId,
+    assetId: view.asset.id,
+    amount: view.amount.toString(),
+    amountSats: view.amountSats?.toString() ?? null,
+    exchangeRate: view.exchangeRate,
+    description: view.description,
+    metadata: view.metadata,
+    idempotencyKey: view.idempotencyKey,
+    paymentRequest: view.paymentRequest!,
+    paymentHash: view.paymentHash!,
+    expiresAt: ts(view.expiresAt!),
+    createdAt: ts(o.now),
+    completedAt: ts(new Date(o.now.getTime() + 1)),
+    total: o.total.toString(),
+    feeReserve: view.feeReserve!.toString(),
+    sendRequest: o.sendRequest,
+    lightningAddress: view.lightningAddress,
+    successAction: view.successAction,
+    payeePubkey: view.payeePubkey!,
+    pendingEventId: view.events[0].id,
+    pendingMessage: view.events[0].message!,
+    pendingDetails: view.events[0].details!,
+    sendPendingKey: pending.id,
+    sendPendingPayload: JSON.stringify(pending),
+  };
+  if (!o.internal) {
+    return { ...base, jobId: randomUUID(), jobPayload: JSON.stringify({ transactionId: view.id, behavior: o.behavior }), runAt: ts(o.runAt) };
   }
+  const completed = buildEnvelope(forEnvelope, "payment.completed");
+  const receive = o.internal.row;
+  const receiveCompleted = buildEnvelope(
+    { ...receive, status: "COMPLETED", settleAmount: receive.amount - receive.fee, settledAt: view.settledAt, direction: "RECEIVE" },
+    "payment.completed",
+  );
+  return {
+    ...base,
+    receiveId: o.internal.id,
+    paymentPreimage: o.internal.paymentPreimage,
+    completedEventId: view.events[1].id,
+    completedDetails: view.events[1].details!,
+    receiveEventId: randomUUID(),
+    receiveDetails: JSON.stringify({ source: "internal", send_transaction_id: view.id }),
+    sendCompletedKey: completed.id,
+    sendCompletedPayload: JSON.stringify(completed),
+    receiveCompletedKey: receiveCompleted.id,
+    receiveCompletedPayload: JSON.stringify(receiveCompleted),
+  };
 }
 
 async function withDeadlockRetry<T>(run: () => Promise<T>): Promise<T> {
@@ -398,10 +464,11 @@ async function withDeadlockRetry<T>(run: () => Promise<T>): Promise<T> {
 
 /** The send an idempotency key already names in this wallet; a different payment under it is refused. */
 async function replayOf(walletId: string, idempotencyKey: string, sendRequest: string): Promise<TransactionView | null> {
-  const row = await db.transaction.findUnique({
-    where: { walletId_idempotencyKey: { walletId, idempotencyKey } },
-    select: { id: true, direction: true, sendRequest: true },
-  });
+  const [row] = await sql<{ id: string; direction: string; sendRequest: string | null }>(
+    `SELECT id, direction::text, "sendRequest" FROM transactions WHERE "walletId" = $1 AND "idempotencyKey" = $2`,
+    [walletId, idempotencyKey],
+    { prepared: true },
+  );
   if (!row) return null;
   if (row.direction !== "SEND" || row.sendRequest !== sendRequest) {
     throw badInput("input.idempotency_key", `was already used in this wallet for another ${row.direction === "SEND" ? "payment" : "invoice"} (${row.id}); use a new key for a new payment`);

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { runSandboxSend } from "@/lib/jobs/handlers";
 import { gql, mintKey, newSandbox, newTeam, newWallet, type Team } from "../receive/helpers";
-import { CREATE_SEND, foreignInvoice, fund, ledger, openInvoice } from "./helpers";
+import { balanced, CREATE_SEND, foreignInvoice, fund, ledger, openInvoice } from "./helpers";
 import type { Json } from "../json";
 
 let team: Team;
@@ -30,19 +30,6 @@ beforeAll(async () => {
 
 type Answer = { data?: { payment: { transaction: { create_send: { id: string; status: string } } } } | null; errors?: { message: string; extensions?: { code?: string } }[] };
 const send = (input: Record<string, unknown>) => gql<Json>(CREATE_SEND, { input }, key) as Promise<Answer & { status: number }>;
-
-/** received = available + sent + reserved, and nothing negative. */
-async function balanced(walletId: string) {
-  const l = await ledger(walletId);
-  expect(l.available >= BigInt(0) && l.reserved >= BigInt(0)).toBe(true);
-  expect(l.received).toBe(l.available + l.sent + l.reserved);
-  // reserved is exactly what the pending sends hold; sent is exactly what completed sends booked.
-  const pending = await db.transaction.aggregate({ where: { walletId, direction: "SEND", status: "PENDING" }, _sum: { reserved: true } });
-  const completed = await db.transaction.findMany({ where: { walletId, direction: "SEND", status: "COMPLETED" }, select: { amount: true, fee: true } });
-  expect(l.reserved).toBe(pending._sum.reserved ?? BigInt(0));
-  expect(l.sent).toBe(completed.reduce((sum, t) => sum + t.amount + t.fee, BigInt(0)));
-  return l;
-}
 
 describe("100 concurrent sends against one balance", () => {
   it("to other nodes: exactly as many as the balance covers are accepted, the rest refused for the balance; then all settle", async () => {

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import bech32 from "bech32";
 import bolt11 from "bolt11";
+import { expect } from "vitest";
 import { db } from "@/lib/db";
 import { createReceive } from "@/lib/transactions/create-receive";
 import { simulateSandboxOutcome } from "@/lib/transactions/simulate";
@@ -95,4 +96,22 @@ export function withAmount(paymentRequest: string, hrpAmount: string): string {
 export async function ledger(walletId: string) {
   const w = await db.wallet.findUniqueOrThrow({ where: { id: walletId }, select: { received: true, sent: true, reserved: true } });
   return { ...w, available: w.received - w.sent - w.reserved };
+}
+
+/**
+ * The wallet's ledger balances to the unit with its transactions: received = its settled receives,
+ * sent = its completed sends (amount + fee), reserved = what its pending sends hold, and
+ * received = available + sent + reserved with nothing negative. Returns the ledger.
+ */
+export async function balanced(walletId: string) {
+  const l = await ledger(walletId);
+  expect(l.available >= BigInt(0) && l.reserved >= BigInt(0)).toBe(true);
+  expect(l.received).toBe(l.available + l.sent + l.reserved);
+  const rows = await db.transaction.findMany({ where: { walletId }, select: { direction: true, status: true, amount: true, fee: true, settleAmount: true, reserved: true } });
+  const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, BigInt(0));
+  const sends = rows.filter((t) => t.direction === "SEND");
+  expect(l.sent).toBe(sum(sends.filter((t) => t.status === "COMPLETED").map((t) => t.amount + t.fee)));
+  expect(l.reserved).toBe(sum(sends.filter((t) => t.status === "PENDING").map((t) => t.reserved)));
+  expect(l.received).toBe(sum(rows.filter((t) => t.direction === "RECEIVE" && t.status === "COMPLETED").map((t) => t.settleAmount!)));
+  return l;
 }

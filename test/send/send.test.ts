@@ -14,8 +14,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { runSandboxSend } from "@/lib/jobs/handlers";
 import { quoteFromSats } from "@/lib/assets/prices";
+import { createEnvironment } from "@/lib/environments/create-environment";
+import { createSend } from "@/lib/transactions/create-send";
 import { ASSET, fails, gql, mintKey, newSandbox, newTeam, newWallet, ok, rowCounts, TX_ID, type Team } from "../receive/helpers";
-import { CREATE_SEND, foreignInvoice, fund, ledger, openInvoice, tamperSignature, withAmount } from "./helpers";
+import { balanced, CREATE_SEND, foreignInvoice, fund, ledger, openInvoice, tamperSignature, withAmount } from "./helpers";
 import type { Json } from "../json";
 
 let payer: Team;
@@ -135,6 +137,18 @@ describe("refusals: each is BAD_USER_INPUT naming the field, and writes nothing"
     expect({ counts: await rowCounts(), payer: await ledger(wallet), payee: await ledger(payeeWallet) }).toEqual(before);
   });
 
+  it("a live wallet (no Lightning node attached yet) is FORBIDDEN, saying why, and nothing is written", async () => {
+    const live = await createEnvironment(payer.actor, { name: "Production", type: "LIVE" });
+    const liveWallet = (await newWallet(payer, live.environment.id)).id;
+    const before = await rowCounts();
+    // The dashboard session of the master (a LIVE environment's keys would be refused the same way).
+    await expect(createSend(payer.actor, { wallet_id: liveWallet, request: { bolt11: foreignInvoice({}).paymentRequest } })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/no Lightning node attached/),
+    });
+    expect(await rowCounts()).toEqual(before);
+  });
+
   it("a wallet of another team is NOT_FOUND, and nothing is written", async () => {
     const before = await rowCounts();
     fails(await gql(CREATE_SEND, { input: { wallet_id: payeeWallet, request: { bolt11: foreignInvoice({}).paymentRequest } } }, payerKey), "NOT_FOUND");
@@ -222,6 +236,9 @@ describe("an invoice of another wallet of this instance (internal payment)", () 
       }),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill("COMPLETED"));
+    // (payeeWallet is not checked: the refusal table marked some of its receives paid by hand.)
+    await balanced(other);
+    await balanced(wallet);
   });
 });
 
