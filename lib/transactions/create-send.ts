@@ -114,8 +114,7 @@ export async function createSend(actor: Actor, raw: unknown): Promise<Transactio
   if (written === "insufficient") {
     const ledger = await db.wallet.findUnique({ where: { id: wallet.id }, select: { received: true, sent: true, reserved: true } });
     if (!ledger) throw notFound("Wallet");
-    const money = (v: bigint) => `${displayAmount(v, asset.precision)} ${asset.symbol}`;
-    throw badInput(target.field, `needs ${money(total)} (${money(amount)} + up to ${money(feeReserve)} in fees) but the wallet has ${money(ledger.received - ledger.sent - ledger.reserved)} available`);
+    throw insufficient(wallet, target.field, { amount, feeReserve, total }, ledger.received - ledger.sent - ledger.reserved);
   }
   if (written === "unpayable") {
     // Paid, failed or expired since it was looked up: nothing of this payment was kept.
@@ -185,9 +184,7 @@ export async function previewSend(actor: Actor, walletId: string, rawText: strin
   const amount = existing ? existing.amount : plan!.amount;
   const feeReserve = existing ? (existing.feeReserve ?? BigInt(0)) : plan!.feeReserve;
   if (plan && plan.total > available) {
-    const asset = assetOf(wallet);
-    const money = (v: bigint) => `${displayAmount(v, asset.precision)} ${asset.symbol}`;
-    throw badInput("input.request.bolt11", `needs ${money(plan.total)} (${money(plan.amount)} + up to ${money(plan.feeReserve)} in fees) but the wallet has ${money(available)} available`);
+    throw insufficient(wallet, "input.request.bolt11", plan, available);
   }
   return {
     kind: "invoice",
@@ -203,6 +200,13 @@ export async function previewSend(actor: Actor, walletId: string, rawText: strin
     internal: existing ? existing.counterpartId !== null : plan!.internal !== null,
     existingId: existing?.id ?? null,
   };
+}
+
+/** The refusal of a send the available balance does not cover, with the figures (create_send and its preview). */
+function insufficient(wallet: WalletRow, field: string, p: { amount: bigint; feeReserve: bigint; total: bigint }, available: bigint) {
+  const asset = assetOf(wallet);
+  const money = (v: bigint) => `${displayAmount(v, asset.precision)} ${asset.symbol}`;
+  return badInput(field, `needs ${money(p.total)} (${money(p.amount)} + up to ${money(p.feeReserve)} in fees) but the wallet has ${money(available)} available`);
 }
 
 /** The maximum routing fee reserved for an invoice of another node, in sats. */
