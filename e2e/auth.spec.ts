@@ -36,6 +36,23 @@ test("logout ends the session and the dashboard asks to log in again", async ({ 
   await expectAccessible(page);
 });
 
+test("logout revokes the session server-side: a copy of the old cookie opens nothing, as a cookie or as Bearer", async ({ page, context, request }) => {
+  await signUp(page);
+  const cookie = (await context.cookies()).find((c) => c.name.endsWith("authjs.session-token"));
+  expect(cookie, "the session cookie").toBeDefined();
+  const asBearer = () =>
+    request.post("/graphql", { headers: { authorization: `Bearer ${cookie!.value}`, "content-type": "application/json" }, data: { query: "{ user { email } }" } });
+  expect((await (await asBearer()).json()).errors).toBeUndefined(); // works while signed in
+  await logOut(page);
+  // The stolen (or simply kept) cookie after logout: the dashboard sends it to log in…
+  const dashboard = await request.get("/pay", { headers: { cookie: `${cookie!.name}=${cookie!.value}` }, maxRedirects: 0 });
+  expect(dashboard.status()).toBe(307);
+  expect(dashboard.headers()["location"]).toMatch(/\/login/);
+  // …and the API refuses it.
+  const body = await (await asBearer()).json();
+  expect(body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+});
+
 test("login with the right password opens the dashboard", async ({ page }) => {
   const account = await signUp(page);
   await logOut(page);

@@ -10,8 +10,13 @@
 //   themselves and the number of round trips per request falls; nothing waits for a timer.
 // - A batch is only ever sent after every one of its items was submitted, so a batched read sees
 //   the database as of after each caller asked (nothing is served from an earlier query).
+// - A batch that has not settled after `timeoutMs` (default 60 s: far beyond the database
+//   timeouts, which end any query sooner) fails its items with SERVICE_UNAVAILABLE and frees its
+//   slot, so one lost round trip can never hold every later caller (a late result is ignored).
 // - `run` settles every item on its own (an `Outcome` per item, in order): one bad item does not
 //   fail the others. A `run` that throws fails every item of its batch with that error.
+import { AppError } from "./errors";
+
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 export type BatcherOptions<I, R> = {
@@ -21,6 +26,8 @@ export type BatcherOptions<I, R> = {
   maxBatch?: number;
   /** Most batches running at once (default 2). */
   maxInFlight?: number;
+  /** A batch not settled after this long fails its items and frees its slot (default 60 000 ms). */
+  timeoutMs?: number;
 };
 
 export type Batcher<I, R> = {
@@ -31,7 +38,7 @@ export type Batcher<I, R> = {
 
 type Waiting<I, R> = { item: I; resolve: (value: R) => void; reject: (error: unknown) => void };
 
-export function createBatcher<I, R>({ run, maxBatch = 64, maxInFlight = 2 }: BatcherOptions<I, R>): Batcher<I, R> {
+export function createBatcher<I, R>({ run, maxBatch = 64, maxInFlight = 2, timeoutMs = 60_000 }: BatcherOptions<I, R>): Batcher<I, R> {
   if (!(maxBatch >= 1) || !(maxInFlight >= 1)) throw new Error("createBatcher: maxBatch and maxInFlight must be at least 1");
   let queue: Waiting<I, R>[] = [];
   let inFlight = 0;
@@ -58,14 +65,22 @@ export function createBatcher<I, R>({ run, maxBatch = 64, maxInFlight = 2 }: Bat
 
   async function runBatch(batch: Waiting<I, R>[]): Promise<void> {
     let outcomes: Outcome<R>[];
+    let timer: NodeJS.Timeout | undefined;
     try {
-      outcomes = await run(batch.map((w) => w.item));
+      outcomes = await Promise.race([
+        run(batch.map((w) => w.item)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new AppError("SERVICE_UNAVAILABLE", `The database did not answer within ${timeoutMs} ms. Please try again.`)), timeoutMs);
+        }),
+      ]);
       if (!Array.isArray(outcomes) || outcomes.length !== batch.length) {
         throw new Error(`batch runner returned ${Array.isArray(outcomes) ? outcomes.length : "no"} outcomes for ${batch.length} items`);
       }
     } catch (error) {
       for (const w of batch) w.reject(error);
       return;
+    } finally {
+      clearTimeout(timer);
     }
     batch.forEach((w, i) => {
       const outcome = outcomes[i];

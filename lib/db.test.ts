@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Prisma, db, getDb, isUniqueViolation, uniqueViolationFields } from "@/lib/db";
+import type pg from "pg";
+import { Prisma, db, getDb, isUniqueViolation, sql, sqlTransaction, uniqueViolationFields } from "@/lib/db";
+import { toPublicError } from "@/lib/errors";
+
+// Short database timeouts for this file (read when the pool is created, on first use).
+process.env.DB_STATEMENT_TIMEOUT_MS = "1500";
+process.env.DB_CONNECT_TIMEOUT_MS = "1000";
 
 const BTC = "2ed7d7ac-9f5c-4b0a-8a47-1c1b0f0b7c01";
 
@@ -126,6 +132,94 @@ describe("lib/db", () => {
     // The copy's raw-SQL helper runs on the shared pool too (it was left unset before).
     const [row] = await copy.sql<{ one: number }>("SELECT 1 AS one", []);
     expect(row).toEqual({ one: 1 });
+  });
+});
+
+describe("lib/db when connections fail (issue 12, findings 5 and 6)", () => {
+  const pool = () => {
+    getDb();
+    return (globalThis as { __boltrailPool?: pg.Pool }).__boltrailPool!;
+  };
+  const within = <T>(promise: Promise<T>, ms: number, what: string) =>
+    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms))]);
+  const quietly = () => vi.spyOn(console, "warn").mockImplementation(() => {});
+
+  it("gives back the connection of a Prisma transaction whose connection died (its ROLLBACK fails), every time", async () => {
+    quietly();
+    // More than the pool holds: before, each one left its connection checked out forever, and the
+    // eleventh and every query after it waited for a connection that never came back.
+    for (let i = 0; i < 12; i++) {
+      const error = await within(
+        caught(db.$transaction(async (tx) => {
+          await tx.$executeRaw`SELECT pg_terminate_backend(pg_backend_pid())`;
+        })),
+        5_000,
+        `transaction ${i + 1}`,
+      );
+      expect(toPublicError(error).code, String(error)).toBe("SERVICE_UNAVAILABLE");
+    }
+    expect(await within(db.team.count(), 3_000, "a query after them")).toBeGreaterThanOrEqual(0);
+    expect(pool().totalCount).toBeLessThanOrEqual(10);
+    expect(pool().waitingCount).toBe(0);
+  });
+
+  it("gives back the connection of a sqlTransaction whose connection died", async () => {
+    quietly();
+    for (let i = 0; i < 12; i++) {
+      const error = await within(caught(sqlTransaction(async (query) => {
+        await query("SELECT pg_terminate_backend(pg_backend_pid())", []);
+        return { commit: true, value: null };
+      })), 5_000, `sqlTransaction ${i + 1}`);
+      expect(toPublicError(error).code, String(error)).toBe("SERVICE_UNAVAILABLE");
+    }
+    expect(await within(sql("SELECT 1 AS one", []), 3_000, "a query after them")).toEqual([{ one: 1 }]);
+  });
+
+  it("drops a checked-out connection that dies between two queries, without an unhandled 'error' event", async () => {
+    const client = await pool().connect();
+    const [{ pid }] = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows;
+    const removed = new Promise<void>((resolve) => {
+      const onRemove = (gone: pg.PoolClient) => {
+        if (gone !== client) return;
+        pool().off("remove", onRemove);
+        resolve();
+      };
+      pool().on("remove", onRemove);
+    });
+    await sql("SELECT pg_terminate_backend($1)", [pid]);
+    // Removed from the pool while still checked out: nobody has to release it.
+    await within(removed, 3_000, "the dead connection's removal");
+    // Its borrower releasing it afterwards is harmless.
+    expect(() => client.release()).not.toThrow();
+    expect(await sql("SELECT 1 AS one", [])).toEqual([{ one: 1 }]);
+  });
+
+  it("cancels a statement after DB_STATEMENT_TIMEOUT_MS, as SERVICE_UNAVAILABLE", async () => {
+    quietly();
+    const started = Date.now();
+    const error = await caught(sql("SELECT pg_sleep(10)", []));
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect((error as { code?: string }).code).toBe("57014");
+    expect(toPublicError(error)).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    const viaPrisma = await caught(db.$queryRaw`SELECT pg_sleep(10)`);
+    expect(toPublicError(viaPrisma).code, String(viaPrisma)).toBe("SERVICE_UNAVAILABLE");
+  });
+
+  it("gives up waiting for a connection after DB_CONNECT_TIMEOUT_MS, as SERVICE_UNAVAILABLE", async () => {
+    quietly();
+    const held: pg.PoolClient[] = [];
+    try {
+      for (let i = 0; i < 10; i++) held.push(await pool().connect());
+      const started = Date.now();
+      const error = await caught(sql("SELECT 1", []));
+      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(toPublicError(error).code, String(error)).toBe("SERVICE_UNAVAILABLE");
+      const viaPrisma = await caught(db.team.count());
+      expect(toPublicError(viaPrisma).code, String(viaPrisma)).toBe("SERVICE_UNAVAILABLE");
+    } finally {
+      for (const client of held) client.release();
+    }
+    expect(await sql("SELECT 1 AS one", [])).toEqual([{ one: 1 }]);
   });
 });
 

@@ -15,6 +15,18 @@ const globalForDb = globalThis as GlobalWithDb;
 let instance: PrismaClient | undefined;
 let pool: pg.Pool | undefined;
 
+/** The database timeouts of the app's connections (lib/env.ts; read here without the rest of the configuration). */
+export function dbTimeouts(source: Record<string, string | undefined> = process.env): { statementMs: number; connectMs: number; queryMs: number } {
+  const read = (name: string, fallback: number) => {
+    const value = Number(source[name]?.trim() || fallback);
+    return Number.isInteger(value) && value > 0 ? value : fallback;
+  };
+  const statementMs = read("DB_STATEMENT_TIMEOUT_MS", 5_000);
+  // The server cancels a statement after statementMs; the client gives up one second later, for
+  // the cases where the server cannot answer at all (paused, network partition, half-open TCP).
+  return { statementMs, connectMs: read("DB_CONNECT_TIMEOUT_MS", 3_000), queryMs: statementMs + 1_000 };
+}
+
 function createClient(): PrismaClient {
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) {
@@ -23,13 +35,104 @@ function createClient(): PrismaClient {
         "PostgreSQL and set it), or point DATABASE_URL at a PostgreSQL database.",
     );
   }
-  // Sessions in UTC: DateTime columns are `timestamp(3)` holding UTC, and raw SQL compares them with now().
-  const created = new pg.Pool({ connectionString, max: 10, options: "-c timezone=UTC" });
-  // An idle connection can be cut by the server (restart, failover); the next query reconnects.
-  created.on("error", () => {});
+  const { statementMs, connectMs, queryMs } = dbTimeouts();
+  const created = createPool({
+    connectionString,
+    max: 10,
+    // Sessions in UTC: DateTime columns are `timestamp(3)` holding UTC, and raw SQL compares them with now().
+    options: "-c timezone=UTC",
+    // Waiting for a pooled connection (all busy) or for a new one to open: at most connectMs.
+    connectionTimeoutMillis: connectMs,
+    statement_timeout: statementMs,
+    // A transaction left open by a stuck caller does not hold its locks and connection forever.
+    idle_in_transaction_session_timeout: Math.max(60_000, statementMs * 2),
+    query_timeout: queryMs,
+    keepAlive: true,
+  });
   globalForDb.__boltrailPool = created;
-  // Interactive transactions wait up to 10 s for a pooled connection (bursts of requests) and run up to 15 s.
-  return new PrismaClient({ adapter: new PrismaPg(created), transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
+  // Interactive transactions wait for a pooled connection as long as any query does, and run up to 15 s
+  // (at least a statement timeout plus a second).
+  return new PrismaClient({
+    adapter: new PrismaPg(created),
+    transactionOptions: { maxWait: connectMs, timeout: Math.max(15_000, queryMs + 1_000) },
+  });
+}
+
+/** True when a query failed because its connection is gone or can no longer be trusted. */
+function isBrokenConnection(error: unknown, client: pg.PoolClient): boolean {
+  const state = client as unknown as { _ending?: boolean; _queryable?: boolean };
+  if (state._ending || state._queryable === false) return true;
+  const message = error instanceof Error ? error.message : "";
+  return /Query read timeout|Connection terminated|not queryable/.test(message) || typeof (error as { errno?: unknown })?.errno === "number";
+}
+
+/**
+ * A pg Pool that never loses a connection to a dead server. pg hands a checked-out client back
+ * only when its borrower calls release(), and @prisma/adapter-pg 6.19 does not when a
+ * transaction's COMMIT or ROLLBACK fails (Prisma's transaction manager awaits the query first and
+ * releases after it): every connection cut mid-transaction by a PostgreSQL restart stayed checked
+ * out forever, until all ten were and every request and the worker waited for one, forever (issue
+ * 12, finding 5). So every client checked out with connect():
+ * - is released (and closed) by the pool itself as soon as its connection fails: a query times out
+ *   (pg leaves the connection busy with the lost query), the connection ends, or it emits 'error'
+ *   (which, on a checked-out client nobody listens to, would also end the process);
+ * - may be released more than once: the later calls do nothing.
+ * A broken connection is destroyed at once rather than ended politely (a paused server never
+ * answers the goodbye), so the pool has room again immediately.
+ */
+export function createPool(config: pg.PoolConfig): pg.Pool {
+  const created = new pg.Pool(config);
+  // An idle connection can be cut by the server (restart, failover); the pool drops it and the next query reconnects.
+  created.on("error", () => {});
+  created.on("release", (err: Error | undefined, client: pg.PoolClient) => {
+    if (err) destroySocket(client);
+  });
+  const connect = created.connect.bind(created) as () => Promise<pg.PoolClient>;
+  created.connect = ((callback?: unknown) => {
+    // pool.query() uses the callback form and releases with the error itself.
+    if (typeof callback === "function") return (connect as (cb: unknown) => void)(callback);
+    return connect().then(guardClient);
+  }) as typeof created.connect;
+  return created;
+}
+
+function destroySocket(client: pg.PoolClient) {
+  (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+}
+
+function guardClient(client: pg.PoolClient): pg.PoolClient {
+  const release = client.release;
+  let released = false;
+  const drop = (error: Error) => {
+    if (released) return;
+    destroySocket(client);
+    client.release(error);
+  };
+  const onError = (error: Error) => drop(error);
+  const onEnd = () => drop(new Error("Connection terminated"));
+  client.on("error", onError);
+  client.once("end", onEnd);
+  const query = client.query;
+  client.query = function guardedQuery(this: pg.PoolClient, ...args: unknown[]) {
+    const result = (query as (...a: unknown[]) => unknown).apply(this, args);
+    if (result && typeof (result as Promise<unknown>).then === "function") {
+      return (result as Promise<unknown>).catch((error: unknown) => {
+        if (isBrokenConnection(error, client)) drop(error instanceof Error ? error : new Error(String(error)));
+        throw error;
+      });
+    }
+    return result;
+  } as typeof client.query;
+  client.release = (error?: Error | boolean) => {
+    if (released) return;
+    released = true;
+    client.removeListener("error", onError);
+    client.removeListener("end", onEnd);
+    client.query = query;
+    // Not given back: a borrower that releases again (after the pool released it) must find a no-op.
+    release.call(client, error);
+  };
+  return client;
 }
 
 /**
@@ -141,7 +244,7 @@ export async function sqlTransaction<T>(
 ): Promise<T> {
   getDb();
   const client = await pool!.connect();
-  let broken = false;
+  let broken: Error | undefined;
   try {
     await client.query("BEGIN");
     const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[], { prepared = false } = {}) =>
@@ -150,11 +253,34 @@ export async function sqlTransaction<T>(
     await client.query(commit ? "COMMIT" : "ROLLBACK");
     return value;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {
-      broken = true;
+    await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
     });
     throw error;
   } finally {
     client.release(broken);
+  }
+}
+
+/**
+ * `SELECT 1` through the app's pool, given up after `timeoutMs` (for /healthz): whether this
+ * process can reach its database right now, and how long the round trip took.
+ */
+export async function pingDatabase(timeoutMs = 2_000): Promise<{ ok: true; latencyMs: number } | { ok: false; latencyMs: number; error: string }> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    getDb();
+    await Promise.race([
+      pool!.query({ text: "SELECT 1", query_timeout: timeoutMs } as pg.QueryConfig),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }

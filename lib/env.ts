@@ -5,7 +5,8 @@
  */
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { parseAllowlist } from "./webhooks/url-policy";
+import { parseTrustedProxies } from "./http/client-ip";
+import { DEFAULT_WEBHOOK_PORTS, parseAllowlist, parsePortPolicy, type PortPolicy } from "./webhooks/url-policy";
 
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
@@ -56,6 +57,19 @@ export const EnvSchema = z.object({
   PORT: intInRange("PORT", 1, 65535, 3000),
   /** Server processes of `npm start` sharing PORT (node:cluster); by default one per core, at most 4. */
   WEB_CONCURRENCY: intInRange("WEB_CONCURRENCY", 1, 64, Math.min(4, availableParallelism())),
+  /**
+   * Reverse proxies (IP addresses and CIDRs) whose X-Forwarded-For names the client; empty: the
+   * socket address is the client and X-Forwarded-For is ignored (login limits, LNURL limits).
+   */
+  TRUST_PROXY: optionalString.transform((v, ctx) => {
+    const entries = (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    try {
+      return parseTrustedProxies(entries);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `TRUST_PROXY: ${(err as Error).message.replace(/^WEBHOOK_URL_ALLOWLIST: /, "")} (expected IP addresses and CIDRs, comma-separated)` });
+      return z.NEVER;
+    }
+  }),
   WEBHOOK_URL_ALLOWLIST: optionalString
     .transform((v) =>
       (v ?? "")
@@ -70,6 +84,15 @@ export const EnvSchema = z.object({
         ctx.addIssue({ code: "custom", message: `WEBHOOK_URL_ALLOWLIST: ${(err as Error).message} (expected hostnames and CIDRs, comma-separated)` });
       }
     }),
+  /** Ports webhook and Lightning Address URLs may use (allowlisted hosts excepted); database and infrastructure ports inside a range stay refused. */
+  WEBHOOK_ALLOWED_PORTS: optionalString.transform((v, ctx): PortPolicy => {
+    try {
+      return parsePortPolicy(v ?? DEFAULT_WEBHOOK_PORTS);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
   WEBHOOK_TIMEOUT_MS: intInRange("WEBHOOK_TIMEOUT_MS", 100, 120_000, 15_000),
   SANDBOX_SETTLE_DELAY_MS: intInRange("SANDBOX_SETTLE_DELAY_MS", 0, 86_400_000, 3_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().default("info"),
@@ -82,6 +105,13 @@ export const EnvSchema = z.object({
   SEND_FEE_RESERVE_MIN_SATS: intInRange("SEND_FEE_RESERVE_MIN_SATS", 0, 1_000_000, 10),
   /** Lightning Address (LNURL-pay) requests: the whole exchange with the payee's server, per request. */
   LNURL_TIMEOUT_MS: intInRange("LNURL_TIMEOUT_MS", 100, 60_000, 5_000),
+  /**
+   * PostgreSQL statement_timeout of the app's connections; the client also gives up on a query
+   * 1 s after it (a paused or unreachable server). Migrations run on their own connection, without it.
+   */
+  DB_STATEMENT_TIMEOUT_MS: intInRange("DB_STATEMENT_TIMEOUT_MS", 100, 600_000, 5_000),
+  /** Most time to get a database connection (from the pool, or a new one) before SERVICE_UNAVAILABLE. */
+  DB_CONNECT_TIMEOUT_MS: intInRange("DB_CONNECT_TIMEOUT_MS", 100, 120_000, 3_000),
   WORKER_IN_APP: z
     .enum(["true", "false"], { error: "WORKER_IN_APP must be true or false" })
     .optional()

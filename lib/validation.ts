@@ -1,17 +1,33 @@
 import type { z } from "zod";
 import { AppError, badInput, notFound } from "./errors";
 
-/** Path of the first string containing a NUL character (PostgreSQL text cannot hold one), or null. */
-function findNul(value: unknown, path: string[] = []): string[] | null {
-  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+/**
+ * Why a string cannot be stored or processed as text, or null when it can: PostgreSQL text holds
+ * no NUL character, and a lone UTF-16 surrogate (half of a pair, e.g. `"\\ud800"` in JSON) is
+ * not a character at all: it has no UTF-8 encoding.
+ */
+export function badString(value: string): string | null {
+  if (value.includes("\u0000")) return "must not contain NUL (\\u0000) characters";
+  if (!value.isWellFormed()) return "must be valid Unicode text (it contains a lone UTF-16 surrogate, half of a surrogate pair)";
+  return null;
+}
+
+/** The path and reason of the first string (object keys included) that is not storable text, or null. */
+export function findBadString(value: unknown, path: string[] = []): { path: string[]; reason: string } | null {
+  if (typeof value === "string") {
+    const reason = badString(value);
+    return reason ? { path, reason } : null;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findNul(value[i], [...path, String(i)]);
+      const found = findBadString(value[i], [...path, String(i)]);
       if (found) return found;
     }
   } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
-      const found = findNul(v, [...path, k]);
+      const keyReason = badString(k);
+      if (keyReason) return { path: [...path, k.replace(/[\u0000\ud800-\udfff]/g, "\ufffd")], reason: `has a key that ${keyReason}` };
+      const found = findBadString(v, [...path, k]);
       if (found) return found;
     }
   }
@@ -23,7 +39,7 @@ function findNul(value: unknown, path: string[] = []): string[] | null {
  * character) simply matches nothing, so it is NOT_FOUND like any id outside the caller's scope.
  */
 export function checkId(value: unknown, what: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 200 || value.includes("\u0000")) throw notFound(what);
+  if (typeof value !== "string" || value.length === 0 || value.length > 200 || badString(value)) throw notFound(what);
   return value;
 }
 
@@ -46,8 +62,8 @@ export function parseIsoDate(value: string): Date | null {
  * the field (dotted path, e.g. `permissions.0.level`).
  */
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, prefix?: string): z.output<S> {
-  const nul = findNul(raw);
-  if (nul) throw badInput([prefix, ...nul].filter(Boolean).join(".") || "input", "must not contain NUL (\\u0000) characters");
+  const bad = findBadString(raw);
+  if (bad) throw badInput([prefix, ...bad.path].filter(Boolean).join(".") || "input", bad.reason);
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

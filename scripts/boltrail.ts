@@ -7,13 +7,14 @@
  *  4. applies the committed migrations,
  *  5. builds when there is no current production build (start only), then runs the server
  *     (scripts/server.ts: Next.js plus /graphql on node:http; `next dev` for dev).
- * The embedded database stops with the app.
+ * The embedded database stops with the app; should it die before, it is started again (same port).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv, type Env } from "../lib/env.ts";
+import { parentOf, postmasterPid, superviseEmbeddedPostgres } from "../lib/health/embedded-postgres-supervisor.ts";
 import { computeBuildHash, isBuildCurrent, writeBuildStamp } from "./lib/build-stamp.ts";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres.mjs";
 import { applyMigrations } from "./lib/migrate.mjs";
@@ -28,6 +29,13 @@ const log = (msg: string) => console.log(`[boltrail] ${msg}`);
 function fail(msg: string): never {
   console.error(`[boltrail] ${msg}`);
   process.exit(1);
+}
+
+// Node.js 24 (the LTS): `npm install` puts it in node_modules/.bin (the `node` package), and npm
+// scripts run with that folder first on PATH, so `npm start` uses it on a machine that has only
+// an older Node.js. Started some other way on an older one, say so instead of failing oddly later.
+if (Number(process.versions.node.split(".")[0]) < 24) {
+  fail(`Boltrail needs Node.js 24 or later; this is ${process.version}. Run it through npm (npm start, npm run worker, …), which uses the Node.js 24 that npm install puts in node_modules/.bin, or install Node.js 24.`);
 }
 
 type Prepared = { env: Env; stopDatabase: () => Promise<void> };
@@ -61,6 +69,17 @@ async function prepare(): Promise<Prepared> {
       vars.DATABASE_URL = pg.url;
       env.DATABASE_URL = pg.url;
       stopDatabase = pg.stop;
+      // Restarted on the same port if it dies (lib/health/embedded-postgres-supervisor.ts); not when
+      // it belongs to another live launcher (reused), which supervises it itself.
+      const pgDir = path.join(dataDir, "postgres");
+      const pid = postmasterPid(pgDir);
+      if (pid !== null && parentOf(pid) === process.pid) {
+        const supervisor = superviseEmbeddedPostgres({ pgDir, port: pg.port, log });
+        stopDatabase = async () => {
+          await supervisor.stop();
+          await pg.stop();
+        };
+      }
     } catch (err) {
       fail(`could not start the embedded PostgreSQL: ${(err as Error).message}`);
     }
@@ -90,18 +109,17 @@ function run(args: string[], extraEnv: Record<string, string> = {}, nodeArgs: st
 const serverScript = (file: string) => ["--conditions=react-server", "--import", "tsx", path.join(root, "scripts", file)];
 
 /**
- * V8 flags of the production server.
- * - `--interrupt-budget=16384` (Node 20's V8 defaults to 67 584): hot functions are optimised
- *   after less profiling. A fresh server reaches its full create_receive rate about 4 s into a
- *   load instead of 7 s (after a deploy or a restart), and the same rate afterwards
- *   (bench/README.md).
+ * V8 flags of the production server: none today.
+ * - Node 20's `--interrupt-budget=16384` (hot functions optimised after less profiling: full
+ *   create_receive rate 4 s into a load instead of 7 s) does not exist in Node 24's V8, which
+ *   tiers up by invocation counts (Maglev, then TurboFan) and refuses the flag at start.
  * - The young generation keeps V8's default size (16 MB semi-spaces). 64 MB ones were tried: a
  *   quarter as many scavenges, no measurable throughput gain, but each scavenge paused the event
  *   loop about three times as long (median 7–8 ms against 2.4–3 ms under the `receive` load,
  *   p99 20 ms against 10–12 ms), and every request in flight waits out the pause: it is tail
  *   latency (`--trace-gc`, decision 003).
  */
-const SERVER_NODE_FLAGS = ["--interrupt-budget=16384"];
+const SERVER_NODE_FLAGS: string[] = [];
 
 function waitExit(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));

@@ -46,7 +46,20 @@ async function serve() {
     return (query === -1 ? url : url.slice(0, query)) === "/graphql";
   }
 
+  // /healthz (lib/health/health.ts): answered here, before Next.js, so a supervisor gets the
+  // database and worker state even when Next.js is slow or wedged.
+  const { serveHealth } = await import("../lib/health/health.ts");
+  const isHealthz = (url: string | undefined) => url === "/healthz" || url?.startsWith("/healthz?") === true;
+
+  // Who the client is, decided here once from the socket (and TRUST_PROXY), never from what the client wrote.
+  const { CLIENT_IP_HEADER, resolveClientIp } = await import("../lib/http/client-ip.ts");
+
   const server = http.createServer((req, res) => {
+    req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY);
+    if (isHealthz(req.url)) {
+      serveHealth(res).catch(() => res.destroy());
+      return;
+    }
     if (!isGraphQL(req.url)) {
       void handleNext(req, res);
       return;

@@ -5,6 +5,7 @@ import { signUp } from "@/lib/accounts/sign-up";
 import { acceptInvitation } from "@/lib/teams/invitations";
 import { runAction } from "@/lib/action";
 import { parseSigninCode, signIn, signOut } from "@/lib/auth/next-auth";
+import { endCurrentSession } from "@/lib/auth/dashboard";
 import type { ActionResult } from "@/lib/errors";
 import { formToObject } from "@/lib/validation";
 
@@ -47,5 +48,6 @@ export async function acceptInvitationAction(_prev: FormState, form: FormData): 
 }
 
 export async function logoutAction(): Promise<void> {
+  await endCurrentSession();
   await signOut({ redirectTo: "/login" });
 }

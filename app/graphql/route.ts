@@ -1,32 +1,37 @@
 import { yoga } from "@/lib/graphql/server";
-import { BodyCollector, tooLargeBody, type CappedBody } from "@/lib/graphql/http";
+import { graphiqlPolicy, isGraphiQLRequest, tooLargeBody, withoutCredentials } from "@/lib/graphql/http";
+import { MAX_BODY_BYTES } from "@/lib/graphql/limits";
+import { PayloadTooLargeError, readBodyCapped } from "@/lib/http/read-body";
+import { isHttpsRequest } from "@/lib/http/security-headers";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /**
  * /graphql inside Next.js (`npm run dev`, or `next start` without Boltrail's server); the
- * production server (scripts/server.ts) answers /graphql itself with the same yoga definition.
- * The body is read with the 1 MB cap, then handed to graphql-yoga.
+ * production server (scripts/server.ts) answers /graphql itself with the same yoga definition and
+ * the same edge rules (lib/graphql/http.ts). The body is read with the 1 MB cap, then handed to
+ * graphql-yoga. Next.js adds the security headers and HSTS (next.config.ts).
  */
-async function handle(request: Request) {
-  if (request.method !== "POST" || !request.body) return yoga.handleRequest(request, {});
-  let read: CappedBody | null = BodyCollector.declaredTooLarge(request.headers.get("content-length"));
-  if (!read) {
-    const collector = new BodyCollector();
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!collector.add(value)) {
-        await reader.cancel();
-        break;
-      }
+async function handle(request: Request): Promise<Response> {
+  let response: Response;
+  if (request.method !== "POST" || !request.body) {
+    response = await yoga.handleRequest(request, {});
+  } else {
+    let body: Buffer<ArrayBuffer>;
+    try {
+      body = await readBodyCapped(request, MAX_BODY_BYTES);
+    } catch (err) {
+      if (!(err instanceof PayloadTooLargeError)) throw err;
+      return new Response(tooLargeBody(err), { status: 413, headers: { "content-type": "application/json; charset=utf-8", connection: "close" } });
     }
-    read = collector.result();
+    response = await yoga.handleRequest(new Request(request.url, { method: "POST", headers: request.headers, body }), {});
   }
-  if (!read.ok) return new Response(tooLargeBody(read.size), { status: 413, headers: { "content-type": "application/json; charset=utf-8" } });
-  return yoga.handleRequest(new Request(request.url, { method: "POST", headers: request.headers, body: read.body }), {});
+  response = withoutCredentials(response);
+  if (isGraphiQLRequest(request.method, request.headers.get("accept"))) {
+    response.headers.set("Content-Security-Policy", await graphiqlPolicy(isHttpsRequest(request.headers.get("x-forwarded-proto"))));
+  }
+  return response;
 }
 
 export { handle as GET, handle as POST, handle as OPTIONS };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { AppError } from "../errors";
-import { resolveSessionUser } from "../auth/session";
+import { createSession, resolveSessionUser, revokeSession } from "../auth/session";
 import { authenticate, LoginRefused, LOCKOUT_MAX_FAILURES } from "./authenticate";
 import { signUp } from "./sign-up";
 
@@ -73,6 +73,16 @@ describe("authenticate", () => {
     expect(wrong.message).toBe(unknown.message);
   });
 
+  it("an email or password that is not text (NUL, a lone surrogate) is an ordinary refusal, not a database error", async () => {
+    for (const input of [
+      { email: "a\u0000@example.com", password: PASSWORD },
+      { email: "a\ud800@example.com", password: PASSWORD },
+      { email: email("text"), password: "pass\u0000word" },
+    ]) {
+      expect((await refusal(authenticate(input, "10.0.0.9"))).failure).toEqual({ reason: "invalid" });
+    }
+  });
+
   it("locks an account after ten failures, even for the right password, without extending the lock", async () => {
     const address = email("lock");
     await signUp({ email: address, password: PASSWORD, teamName: "T" });
@@ -112,13 +122,28 @@ describe("authenticate", () => {
 describe("resolveSessionUser", () => {
   it("refuses a session whose token version changed or whose user is gone", async () => {
     const { userId, teamId } = await signUp({ email: email("sess"), password: PASSWORD, teamName: "T" });
-    await expect(resolveSessionUser(userId, 0)).resolves.toMatchObject({ kind: "user", userId, teamId, isMaster: true });
+    const sid = await createSession(userId);
+    await expect(resolveSessionUser(userId, 0, sid)).resolves.toMatchObject({ kind: "user", userId, teamId, isMaster: true });
     await db.user.update({ where: { id: userId }, data: { tokenVersion: 1 } });
-    await expect(resolveSessionUser(userId, 0)).resolves.toBeNull();
-    await expect(resolveSessionUser(userId, 1)).resolves.not.toBeNull();
+    await expect(resolveSessionUser(userId, 0, sid)).resolves.toBeNull();
+    await expect(resolveSessionUser(userId, 1, sid)).resolves.not.toBeNull();
     await db.user.delete({ where: { id: userId } });
-    await expect(resolveSessionUser(userId, 1)).resolves.toBeNull();
-    await expect(resolveSessionUser(undefined, 1)).resolves.toBeNull();
-    await expect(resolveSessionUser(userId, "1")).resolves.toBeNull();
+    await expect(resolveSessionUser(userId, 1, sid)).resolves.toBeNull();
+    await expect(resolveSessionUser(undefined, 1, sid)).resolves.toBeNull();
+    await expect(resolveSessionUser(userId, "1", sid)).resolves.toBeNull();
+  });
+
+  it("refuses a session that was logged out, expired, never existed, is missing, or belongs to someone else", async () => {
+    const a = await signUp({ email: email("sess-a"), password: PASSWORD, teamName: "A" });
+    const b = await signUp({ email: email("sess-b"), password: PASSWORD, teamName: "B" });
+    const [one, two, other] = await Promise.all([createSession(a.userId), createSession(a.userId), createSession(b.userId)]);
+    await revokeSession(one);
+    await expect(resolveSessionUser(a.userId, 0, one)).resolves.toBeNull();
+    await expect(resolveSessionUser(a.userId, 0, two)).resolves.not.toBeNull(); // another device stays signed in
+    await expect(resolveSessionUser(a.userId, 0, other)).resolves.toBeNull();
+    await expect(resolveSessionUser(a.userId, 0, "no-such-session")).resolves.toBeNull();
+    await expect(resolveSessionUser(a.userId, 0, undefined)).resolves.toBeNull();
+    await db.authSession.update({ where: { id: two }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expect(resolveSessionUser(a.userId, 0, two)).resolves.toBeNull();
   });
 });

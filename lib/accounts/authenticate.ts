@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { AppError } from "../errors";
 import { verifyAgainstDummy, verifyPassword } from "../auth/password";
 import { LoginInput } from "./schemas";
+import { findBadString } from "../validation";
 
 export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
 export const LOCKOUT_MAX_FAILURES = 10;
@@ -45,7 +46,8 @@ export function loginFailureMessage(failure: LoginFailure): string {
  */
 export async function authenticate(raw: unknown, ip: string): Promise<AuthenticatedUser> {
   const parsed = LoginInput.safeParse(raw);
-  if (!parsed.success) throw new LoginRefused({ reason: "invalid" });
+  // Not text (NUL, a lone surrogate): no account can have it, and PostgreSQL cannot compare it.
+  if (!parsed.success || findBadString(parsed.data)) throw new LoginRefused({ reason: "invalid" });
   const { email, password } = parsed.data;
 
   return db.$transaction(

@@ -19,6 +19,8 @@ type KeyRow = {
   environmentId: string;
   environmentType: "SANDBOX" | "LIVE";
   teamId: string;
+  /** The sandboxes this key created (DESIGN.md §4: they join its scope). */
+  createdEnvironmentIds: string[];
 };
 const lastUsedWritten = new Map<string, number>();
 
@@ -33,7 +35,8 @@ const keyLookups = createBatcher<string, KeyRow | undefined>({
     // Written as SQL so it skips the ORM's query planning.
     const rows = await sql<KeyRow>(
       `SELECT k."keyHash", k.id, k.permissions, k."walletId", k."expiresAt", k."revokedAt", k."lastUsedAt",
-              e.id AS "environmentId", e.type::text AS "environmentType", e."teamId"
+              e.id AS "environmentId", e.type::text AS "environmentType", e."teamId",
+              ARRAY(SELECT c.id FROM environments c WHERE c."createdByKeyId" = k.id AND c."teamId" = e."teamId" ORDER BY c."createdAt", c.id) AS "createdEnvironmentIds"
        FROM service_api_keys k JOIN environments e ON e.id = k."environmentId"
        WHERE k."keyHash" = ANY($1::text[])`,
       [[...new Set(hashes)]],
@@ -71,6 +74,8 @@ export async function resolveApiKey(plaintext: string): Promise<KeyActor> {
     environmentType: key.environmentType,
     permissions: key.permissions as Permission[],
     walletId: key.walletId,
+    // A wallet-scoped key cannot create environments; were one ever recorded, it would not widen its scope.
+    createdEnvironmentIds: key.walletId ? [] : key.createdEnvironmentIds,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Who is calling. Every service takes an Actor first and scopes its queries by it.
  *  - a dashboard user (session cookie, or the same token as a Bearer header);
- *  - a service API key, bound to one environment (and optionally one wallet).
+ *  - a service API key, bound to one environment (and optionally one wallet), plus the sandbox
+ *    environments it created itself (DESIGN.md §4: they join its scope).
  */
 import { forbidden } from "../errors";
 
@@ -24,7 +25,10 @@ export type KeyActor = {
   environmentId: string;
   environmentType: "SANDBOX" | "LIVE";
   permissions: Permission[];
+  /** Set: the key acts on this one wallet only (its objects: transactions, events, endpoints bound to it). */
   walletId: string | null;
+  /** The sandbox environments this key created (ENVIRONMENTS WRITE), in its scope besides its own. */
+  createdEnvironmentIds?: string[];
 };
 
 export type Actor = UserActor | KeyActor;

@@ -2,15 +2,22 @@ import "server-only";
 import { cache } from "react";
 import { redirect } from "next/navigation";
 import { auth } from "./next-auth";
-import { resolveSessionUser } from "./session";
+import { resolveSessionUser, revokeSession } from "./session";
 import type { UserActor } from "./actor";
 
 /** The signed-in dashboard user of this request (once per request), or null. */
 export const currentUser = cache(async (): Promise<UserActor | null> => {
   const session = await auth();
   if (!session?.user?.id) return null;
-  return resolveSessionUser(session.user.id, (session as { tokenVersion?: unknown }).tokenVersion);
+  const claims = session as { tokenVersion?: unknown; sessionId?: unknown };
+  return resolveSessionUser(session.user.id, claims.tokenVersion, claims.sessionId);
 });
+
+/** Log out: ends this request's session server-side, so its cookie (or a copy used as Bearer) stops working. */
+export async function endCurrentSession(): Promise<void> {
+  const session = await auth();
+  await revokeSession((session as { sessionId?: unknown } | null)?.sessionId);
+}
 
 /** For pages and actions behind login: the actor, or a redirect to the login page. */
 export async function requireUser(): Promise<UserActor> {

@@ -3,9 +3,7 @@ import { clientIp } from "../http/client-ip";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authenticate, LoginRefused, type LoginFailure } from "../accounts/authenticate";
-import { resolveSessionUser } from "./session";
-
-export const SESSION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60;
+import { createSession, resolveSessionUser, SESSION_MAX_AGE_SECONDS } from "./session";
 
 /** Carries the reason of a refused login (`invalid`, `locked:<seconds>`, `rate_limited:<seconds>`). */
 export class LoginRefusedSignin extends CredentialsSignin {
@@ -24,10 +22,10 @@ export function parseSigninCode(code: string | undefined): LoginFailure {
 }
 
 /**
- * Sessions are JWTs holding only the user id and token version, so the cookie stays a single
- * small chunk and can be sent as `Authorization: Bearer <cookie value>` to /graphql. Every use of a
- * session re-checks that the user still exists, still belongs to a team and that the token
- * version did not change.
+ * Sessions are JWTs holding only the user id, token version and session id, so the cookie stays a
+ * single small chunk and can be sent as `Authorization: Bearer <cookie value>` to /graphql. Every
+ * use of a session re-checks that its session row stands (not logged out, not expired), that the
+ * user still exists and belongs to a team, and that the token version did not change.
  */
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
@@ -46,7 +44,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(credentials, request) {
         try {
           const user = await authenticate(credentials, clientIp(request));
-          return { id: user.id, tokenVersion: user.tokenVersion };
+          return { id: user.id, tokenVersion: user.tokenVersion, sessionId: await createSession(user.id) };
         } catch (err) {
           if (err instanceof LoginRefused) throw new LoginRefusedSignin(err.failure);
           throw err;
@@ -57,13 +55,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   callbacks: {
     async jwt({ token, user }) {
       if (user) {
-        return { sub: user.id, tv: (user as { tokenVersion?: number }).tokenVersion ?? 0 };
+        const { tokenVersion, sessionId } = user as { tokenVersion?: number; sessionId?: string };
+        return { sub: user.id, tv: tokenVersion ?? 0, sid: sessionId };
       }
-      const actor = await resolveSessionUser(token.sub, token.tv);
+      const actor = await resolveSessionUser(token.sub, token.tv, token.sid);
       return actor ? token : null;
     },
     async session({ session, token }) {
-      return { ...session, user: { ...session.user, id: token.sub ?? "" }, tokenVersion: token.tv };
+      return { ...session, user: { ...session.user, id: token.sub ?? "" }, tokenVersion: token.tv, sessionId: token.sid };
     },
   },
 });

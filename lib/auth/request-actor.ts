@@ -16,14 +16,14 @@ export async function resolveBearerToken(token: string): Promise<UserActor> {
   const secret = env().AUTH_SECRET;
   if (!secret || !token) throw unauthenticated("Invalid session token");
   for (const salt of SESSION_COOKIE_NAMES) {
-    let claims: { sub?: unknown; tv?: unknown } | null = null;
+    let claims: { sub?: unknown; tv?: unknown; sid?: unknown } | null = null;
     try {
-      claims = await decode<{ sub?: unknown; tv?: unknown }>({ token, secret, salt });
+      claims = await decode<{ sub?: unknown; tv?: unknown; sid?: unknown }>({ token, secret, salt });
     } catch {
       continue;
     }
     if (!claims) continue;
-    const user = await resolveSessionUser(claims.sub, claims.tv);
+    const user = await resolveSessionUser(claims.sub, claims.tv, claims.sid);
     if (!user) throw unauthenticated("This session has ended; log in again and use the new session token");
     return user;
   }

@@ -3,7 +3,7 @@ import { db, isUniqueViolation } from "@/lib/db";
 import { AppError, forbidden } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordAudit } from "../audit";
-import { authorize } from "../auth/permissions";
+import { authorize, refuseWalletScopedKey } from "../auth/permissions";
 import { parseInput } from "../validation";
 import { ENVIRONMENT_SELECT, toEnvironmentView, type EnvironmentView } from "./environment-view";
 import { generateNodeKey } from "./node-key";
@@ -13,11 +13,13 @@ export type CreatedEnvironment = { environment: EnvironmentView; checkoutUrl: st
 
 /**
  * Master session: SANDBOX or LIVE (one LIVE per team). A key with ENVIRONMENTS WRITE: SANDBOX
- * only, in its own team. Members: none. A sandbox gets its own secp256k1 node key, sealed with
- * APP_ENCRYPTION_KEY, that later signs its invoices.
+ * only, in its own team, and the sandbox joins that key's scope (DESIGN.md §4: it can find, use
+ * and delete it). A wallet-scoped key: none. Members: none. A sandbox gets its own secp256k1 node
+ * key, sealed with APP_ENCRYPTION_KEY, that later signs its invoices.
  */
 export async function createEnvironment(actor: Actor, raw: unknown): Promise<CreatedEnvironment> {
   authorize(actor, "ENVIRONMENTS", "WRITE");
+  refuseWalletScopedKey(actor, "create environments");
   if (actor.kind === "user" && !actor.isMaster) throw forbidden("Only the team's master account can create environments");
   const input = parseInput(CreateEnvironmentInput, raw, "input");
   if (input.type === "LIVE" && actor.kind === "key") {
@@ -33,6 +35,7 @@ export async function createEnvironment(actor: Actor, raw: unknown): Promise<Cre
           type: input.type,
           nodePubkey: nodeKey?.pubkey ?? null,
           nodeKeyEncrypted: nodeKey?.sealedPrivateKey ?? null,
+          createdByKeyId: actor.kind === "key" ? actor.keyId : null,
         },
         select: ENVIRONMENT_SELECT,
       });

@@ -3,15 +3,14 @@ import { checkId } from "../validation";
 import { db } from "@/lib/db";
 import { notFound } from "../errors";
 import type { Actor } from "../auth/actor";
-import { authorize, environmentScope } from "../auth/permissions";
+import { assertEnvironmentInKeyScope, authorize, environmentScope } from "../auth/permissions";
 import { ENVIRONMENT_SELECT, toEnvironmentView, type EnvironmentView } from "./environment-view";
 
 /** One environment in the actor's scope, or NOT_FOUND. */
 export async function findEnvironment(actor: Actor, id: string): Promise<EnvironmentView> {
   authorize(actor, "ENVIRONMENTS", "READ");
-  const scope = environmentScope(actor);
-  if (scope.id && scope.id !== id) throw notFound("Environment");
-  const row = await db.environment.findFirst({ where: { ...scope, id: checkId(id, "Environment") }, select: ENVIRONMENT_SELECT });
+  assertEnvironmentInKeyScope(actor, id);
+  const row = await db.environment.findFirst({ where: { AND: [environmentScope(actor), { id: checkId(id, "Environment") }] }, select: ENVIRONMENT_SELECT });
   if (!row) throw notFound("Environment");
   return toEnvironmentView(row);
 }

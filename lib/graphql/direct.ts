@@ -20,10 +20,12 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { actorContext, type HeaderSource } from "./context";
-import { bracketDepth, depthLimitRule, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NESTING } from "./limits";
+import { bracketDepth, limitErrors, MAX_DOCUMENT_BYTES, MAX_NESTING } from "./limits";
 import { classify, schema } from "./server";
+import { badVariables, textLiteralsRule } from "./string-inputs";
 
-const RULES = [...specifiedRules, depthLimitRule(MAX_DEPTH)];
+// The limits (depth, cost) are checked first, on their own, as graphql-yoga does (lib/graphql/server.ts).
+const RULES = [...specifiedRules, textLiteralsRule];
 
 /**
  * Documents by their text (a client sends the same few over and over): parsed and validated, or
@@ -39,7 +41,7 @@ function validDocument(query: string): DocumentNode | null {
   try {
     if (bracketDepth(query) > MAX_NESTING) throw new Error("nested too deeply to parse");
     document = parse(query);
-    if (validate(schema, document, RULES).length > 0) document = null;
+    if (limitErrors(schema, document).length > 0 || validate(schema, document, RULES).length > 0) document = null;
   } catch {
     document = null;
   }
@@ -118,6 +120,8 @@ export function directRequest(req: IncomingMessage, body: Buffer): DirectRequest
   if (Object.keys(rest).length > 0 || (extensions !== undefined && extensions !== null)) return null;
   if (typeof query !== "string" || Buffer.byteLength(query) > MAX_DOCUMENT_BYTES) return null;
   if (variables !== undefined && variables !== null && !isPlainObject(variables)) return null;
+  // Strings that are not text: yoga refuses them (lib/graphql/string-inputs.ts) and words the answer.
+  if (badVariables(variables)) return null;
   if (operationName !== undefined && operationName !== null && typeof operationName !== "string") return null;
   const document = validDocument(query);
   if (!document) return null;

@@ -84,6 +84,9 @@ describe("/graphql on node:http", () => {
     expect(answer.body).toContain("<title>Boltrail GraphQL</title>");
     expect(answer.body).toContain("renderYogaGraphiQL");
     expect(answer.body).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet|unpkg\.com|jsdelivr/);
+    // Its one inline script is allowed by hash, nothing else (test/http/edge.test.ts checks the hash).
+    expect(answer.headers["content-security-policy"]).toMatch(/^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/]+={0,2}';/);
+    expect(answer.headers["permissions-policy"]).toMatch(/camera=\(\)/);
   });
 
   it("accepts a body of exactly the limit", async () => {

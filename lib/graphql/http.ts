@@ -1,66 +1,98 @@
-// The HTTP edge of /graphql: the 1 MB body cap and the security headers, for both transports
-// (the Next.js route handler under `npm run dev`, node:http in the production server).
+// The HTTP edge of /graphql, for both transports (the Next.js route handler under `npm run dev`,
+// node:http in the production server): the 1 MB body cap (lib/http/read-body.ts), the security
+// headers, HSTS over https, GraphiQL's Content-Security-Policy, and CORS without credentials.
 import "server-only";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { SECURITY_HEADERS } from "../http/security-headers";
+import { createHash } from "node:crypto";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { PayloadTooLargeError, readBodyCapped } from "../http/read-body";
+import { graphiqlContentSecurityPolicy, HSTS_HEADER, isHttpsRequest, SECURITY_HEADERS } from "../http/security-headers";
 import { MAX_BODY_BYTES } from "./limits";
 import { answerDirectly, directRequest } from "./direct";
-import { nodeYoga } from "./server";
-
-/** The whole body, or how big it was when it went over MAX_BODY_BYTES. */
-export type CappedBody = { ok: true; body: Buffer<ArrayBuffer> } | { ok: false; size: string };
-
-/**
- * Collects body chunks up to MAX_BODY_BYTES. The Content-Length header is checked first, but it
- * can be absent (chunked uploads) or wrong, so the bytes themselves are counted too.
- */
-export class BodyCollector {
-  private readonly parts: Uint8Array[] = [];
-  private size = 0;
-
-  /** Over the cap before a byte is read, by the declared Content-Length. */
-  static declaredTooLarge(contentLength: string | null | undefined): CappedBody | null {
-    const declared = Number(contentLength ?? 0);
-    return declared > MAX_BODY_BYTES ? { ok: false, size: String(declared) } : null;
-  }
-
-  /** Adds a chunk; false once the body is over the cap (stop reading then). */
-  add(chunk: Uint8Array): boolean {
-    this.size += chunk.byteLength;
-    if (this.size > MAX_BODY_BYTES) return false;
-    this.parts.push(chunk);
-    return true;
-  }
-
-  result(): CappedBody {
-    if (this.size > MAX_BODY_BYTES) return { ok: false, size: `more than ${MAX_BODY_BYTES}` };
-    return { ok: true, body: Buffer.concat(this.parts, this.size) };
-  }
-}
+import { nodeYoga, yoga } from "./server";
 
 /** The 413 answer, in the same shape as every other GraphQL error. */
-export function tooLargeBody(size: string): string {
-  return JSON.stringify({
-    errors: [{ message: `Request body is ${size} bytes; the limit is ${MAX_BODY_BYTES}`, extensions: { code: "PAYLOAD_TOO_LARGE" } }],
-  });
+export function tooLargeBody(error: PayloadTooLargeError): string {
+  return JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] });
 }
 
-/** Reads a node:http request body with the cap; stops reading (and leaves the rest unread) once over it. */
-function readNodeBody(req: IncomingMessage): Promise<CappedBody> {
-  const early = BodyCollector.declaredTooLarge(req.headers["content-length"]);
-  if (early) return Promise.resolve(early);
-  const collector = new BodyCollector();
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      if (collector.add(chunk)) return;
-      req.off("data", onData);
-      req.pause();
-      resolve(collector.result());
-    };
-    req.on("data", onData);
-    req.once("end", () => resolve(collector.result()));
-    req.once("error", reject);
+/** graphql-yoga renders GraphiQL for exactly these requests (its `shouldRenderGraphiQL`); everything else is JSON. */
+export function isGraphiQLRequest(method: string | undefined, accept: string | null | undefined): boolean {
+  return method === "GET" && (accept ?? "").includes("text/html");
+}
+
+/** The base64 SHA-256 of each inline `<script>` of a page, as a CSP hash source needs it (the text as the HTML parser sees it). */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes: string[] = [];
+  for (const match of html.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script\s*>/gi)) {
+    if (/\ssrc\s*=/i.test(match[0].slice(0, match[0].indexOf(">")))) continue;
+    // HTML input normalises newlines, and the parser replaces NUL in script data.
+    const text = match[1].replace(/\r\n?/g, "\n").replace(/\0/g, "\uFFFD");
+    hashes.push(createHash("sha256").update(text, "utf8").digest("base64"));
+  }
+  return hashes;
+}
+
+/**
+ * The scripts of the GraphiQL page yoga serves: it never changes within a process (lib/graphql/server.ts
+ * renders it once), so its hashes are taken once, from the page itself, and GraphiQL's policy
+ * allows exactly that script.
+ */
+let graphiqlHashes: Promise<string[]> | undefined;
+function graphiqlScriptHashes(): Promise<string[]> {
+  graphiqlHashes ??= Promise.resolve(yoga.fetch("http://boltrail.invalid/graphql", { headers: { accept: "text/html" } }))
+    .then((response) => response.text())
+    .then(inlineScriptHashes);
+  graphiqlHashes.catch(() => {
+    graphiqlHashes = undefined;
   });
+  return graphiqlHashes;
+}
+
+export async function graphiqlPolicy(https: boolean): Promise<string> {
+  return graphiqlContentSecurityPolicy(await graphiqlScriptHashes(), { https });
+}
+
+/**
+ * /graphql never allows credentialed cross-origin requests: authentication is a header
+ * (`x-api-key`, `Authorization`), never a cookie, so no browser should send its cookies along and
+ * read the answer. yoga's CORS answers reflect the Origin and, by default, allow credentials;
+ * the allow-credentials header is dropped here, on both transports, whatever yoga's cors option is.
+ */
+const CREDENTIALS_HEADER = "access-control-allow-credentials";
+
+function dropCredentialsHeader(res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    this.removeHeader(CREDENTIALS_HEADER);
+    const at = args.findIndex((a) => typeof a === "object" && a !== null);
+    if (at !== -1) {
+      const headers = args[at];
+      if (Array.isArray(headers)) {
+        // The flat [name, value, name, value] form.
+        const kept: unknown[] = [];
+        for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() !== CREDENTIALS_HEADER) kept.push(headers[i], headers[i + 1]);
+        args[at] = kept;
+      } else {
+        args[at] = Object.fromEntries(Object.entries(headers as OutgoingHttpHeaders).filter(([name]) => name.toLowerCase() !== CREDENTIALS_HEADER));
+      }
+    }
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as typeof res.writeHead;
+}
+
+/** The same rule on a web Response (the Next.js route handler). */
+export function withoutCredentials(response: Response): Response {
+  if (!response.headers.has(CREDENTIALS_HEADER)) return response;
+  try {
+    response.headers.delete(CREDENTIALS_HEADER);
+    return response;
+  } catch {
+    // Immutable headers: copy the response.
+    const copy = new Response(response.body, response);
+    copy.headers.delete(CREDENTIALS_HEADER);
+    return copy;
+  }
 }
 
 /**
@@ -70,26 +102,30 @@ function readNodeBody(req: IncomingMessage): Promise<CappedBody> {
  */
 export async function handleGraphQLNodeRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
   for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
+  const https = isHttpsRequest(req.headers["x-forwarded-proto"], (req.socket as TLSSocket).encrypted === true);
+  if (https) res.setHeader(HSTS_HEADER.key, HSTS_HEADER.value);
+  if (req.headers.origin !== undefined) dropCredentialsHeader(res);
+  if (isGraphiQLRequest(req.method, req.headers.accept)) res.setHeader("Content-Security-Policy", await graphiqlPolicy(https));
   if (req.method === "POST") {
-    let read: CappedBody;
+    let body: Buffer<ArrayBuffer>;
     try {
-      read = await readNodeBody(req);
-    } catch {
-      // The client went away mid-body: nobody to answer.
-      res.destroy();
-      return;
-    }
-    if (!read.ok) {
+      body = await readBodyCapped(req, MAX_BODY_BYTES);
+    } catch (err) {
+      if (!(err instanceof PayloadTooLargeError)) {
+        // The client went away mid-body: nobody to answer.
+        res.destroy();
+        return;
+      }
       // The rest of the body is never read: answer, then close the connection.
       res.writeHead(413, { "content-type": "application/json; charset=utf-8", connection: "close" });
-      res.end(tooLargeBody(read.size), () => req.destroy());
+      res.end(tooLargeBody(err), () => req.destroy());
       return;
     }
-    if (read.body.byteLength > 0) {
+    if (body.byteLength > 0) {
       // The plain API request: answered directly with the same answer, or else by yoga (lib/graphql/direct.ts).
-      const direct = directRequest(req, read.body);
+      const direct = directRequest(req, body);
       if (direct && (await answerDirectly(req, res, direct))) return;
-      (req as IncomingMessage & { body?: Buffer }).body = read.body;
+      (req as IncomingMessage & { body?: Buffer }).body = body;
     }
   }
   await nodeYoga(req, res);

@@ -5,13 +5,14 @@ import { GraphQLError, type ExecutionResult } from "graphql";
 import { AppError, toPublicError } from "../errors";
 import { buildContext, type ActorContext, type GraphQLContext } from "./context";
 import { EXTENSIONS_SDL } from "./extensions";
-import { bracketDepth, depthLimitRule, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NESTING, tooDeeplyNested } from "./limits";
+import { bracketDepth, limitErrors, MAX_DOCUMENT_BYTES, MAX_NESTING, tooDeeplyNested } from "./limits";
 import { RAILS_SUBSET_SDL } from "./rails-subset";
+import { badVariables, textLiteralsRule } from "./string-inputs";
 import { resolvers } from "./resolvers";
 
 export const schema = createSchema<GraphQLContext>({ typeDefs: [RAILS_SUBSET_SDL, EXTENSIONS_SDL], resolvers });
 
-/** Document size, bracket nesting (before parsing) and depth limits. */
+/** Document size, bracket nesting (before parsing), depth and cost limits (before the other validation rules). */
 const limitsPlugin: Plugin = {
   onParams({ params }) {
     if (typeof params.query === "string" && Buffer.byteLength(params.query) > MAX_DOCUMENT_BYTES) {
@@ -23,9 +24,14 @@ const limitsPlugin: Plugin = {
       const depth = bracketDepth(params.query);
       if (depth > MAX_NESTING) throw tooDeeplyNested(depth);
     }
+    const badText = badVariables(params.variables);
+    if (badText) throw badText;
   },
-  onValidate({ addValidationRule }) {
-    addValidationRule(depthLimitRule(MAX_DEPTH));
+  onValidate({ params, addValidationRule, setResult }) {
+    // Depth and cost first, alone: an over-limit document is refused without graphql-js's own rules.
+    const refused = limitErrors(params.schema, params.documentAST);
+    if (refused.length > 0) return setResult(refused);
+    addValidationRule(textLiteralsRule);
   },
 };
 
@@ -40,6 +46,8 @@ export function classify(error: GraphQLError): GraphQLError {
     const pub = toPublicError(original);
     const extensions: Record<string, unknown> = { code: pub.code };
     if (pub.field) extensions.field = pub.field;
+    // The database is unreachable or too slow: 503 with Retry-After, so clients and balancers back off.
+    if (pub.code === "SERVICE_UNAVAILABLE") extensions.http = { status: 503, headers: { "retry-after": "5" } };
     return new GraphQLError(pub.message, { nodes: error.nodes, path: error.path, extensions });
   }
   if (error.extensions?.code) return error;
@@ -86,6 +94,8 @@ function createServer(fetchAPI?: { Response: typeof Response }) {
     ...(fetchAPI ? { fetchAPI } : {}),
     context: buildContext,
     batching: false,
+    // Any origin may call the API (keys travel in headers), but never with the browser's cookies.
+    cors: { credentials: false },
     // Both transports read the body with the 1 MB cap before yoga sees it (lib/graphql/http.ts);
     // yoga's own limit would pipe every body through a second stream for nothing.
     maxRequestBodySize: false,

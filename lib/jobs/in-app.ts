@@ -8,6 +8,11 @@ import { startWorker, type RunningWorker } from "./worker";
 const STARTED = Symbol.for("boltrail.inAppWorker");
 type GlobalWithWorker = typeof globalThis & { [STARTED]?: RunningWorker };
 
+/** The in-app worker of this process, whichever copy of this module started it; null when none runs here. */
+export function inAppWorker(): RunningWorker | null {
+  return (globalThis as GlobalWithWorker)[STARTED] ?? null;
+}
+
 /**
  * Starts the background worker inside the app process unless WORKER_IN_APP=false (or no database
  * is configured, e.g. during `next build`). Validates the configuration on the way. With

@@ -1,5 +1,6 @@
 import "server-only";
 import pg from "pg";
+import { dbTimeouts } from "../db";
 import { claimDueDeliveries, DeliveryPool } from "../webhooks/delivery";
 import { claimDueJobs, completeJob, failJob, newWorkerId, type ClaimedJob } from "./queue";
 import { sweepExpiredInboxes } from "../webhooks/test-inbox";
@@ -15,7 +16,16 @@ const HANDLERS: Record<string, (payload: unknown) => Promise<void>> = {
 };
 
 export type WorkerOptions = { pollMs?: number; sweepMs?: number; batch?: number; log?: (msg: string) => void; listen?: boolean };
-export type RunningWorker = { id: string; stop: () => Promise<void> };
+/** What /healthz reports of a worker: whether its loops run, and when each last turned. */
+export type WorkerState = {
+  id: string;
+  running: boolean;
+  /** Epoch ms at which each loop last began a turn (a turn that failed counts: the loop lives). */
+  lastTick: { deliveries: number; jobs: number };
+  /** Whether the LISTEN connection for delivery wake-ups is up (polling covers the gaps). */
+  listening: boolean;
+};
+export type RunningWorker = { id: string; stop: () => Promise<void>; state: () => WorkerState };
 
 async function runJob(job: ClaimedJob, workerId: string, log: (msg: string) => void) {
   const handler = HANDLERS[job.type];
@@ -73,17 +83,29 @@ export function startWorker(options: WorkerOptions = {}): RunningWorker {
   const deliveriesWake = wakeable();
   const jobsWake = wakeable();
 
+  const started = Date.now();
+  const lastTick = { deliveries: started, jobs: started };
   let listener: pg.Client | null = null;
   let connecting: Promise<void> | null = null;
+  const { connectMs, queryMs } = dbTimeouts();
   const connectListener = () =>
     (connecting ??= (async () => {
       if (!listen || stopped || listener || !process.env.DATABASE_URL) return;
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      // Bounded like the pool's connections: a paused or unreachable server must not hold the
+      // deliveries loop in connect() (it tries again on its next turn).
+      const client = new pg.Client({
+        connectionString: process.env.DATABASE_URL,
+        connectionTimeoutMillis: connectMs,
+        query_timeout: queryMs,
+        keepAlive: true,
+      });
       client.on("notification", () => deliveriesWake.kick());
-      client.on("error", () => {
+      const lost = () => {
         if (listener === client) listener = null;
         void client.end().catch(() => {});
-      });
+      };
+      client.on("error", lost);
+      client.on("end", lost);
       try {
         await client.connect();
         await client.query("LISTEN boltrail_work");
@@ -98,9 +120,12 @@ export function startWorker(options: WorkerOptions = {}): RunningWorker {
     }));
 
   const pool = new DeliveryPool(id, log, () => deliveriesWake.kick());
+  const deliveriesErrors = throttled(log);
+  const jobsErrors = throttled(log);
 
-  const deliveries = (async () => {
+  const deliveries = keepRunning("deliveries", log, () => stopped, async () => {
     while (!stopped) {
+      lastTick.deliveries = Date.now();
       deliveriesWake.begin();
       let more = false;
       if (!listener) await connectListener();
@@ -114,16 +139,16 @@ export function startWorker(options: WorkerOptions = {}): RunningWorker {
           more = claimed.length === room && pool.capacity > 0;
         }
       } catch (err) {
-        if (!stopped) log(`loop error: ${(err as Error).message}`);
+        if (!stopped) deliveriesErrors(`loop error: ${(err as Error).message}`);
       }
       if (!stopped && !more) await deliveriesWake.sleep(pollMs);
     }
-    await pool.drain();
-  })();
+  }).then(() => pool.drain());
 
-  const jobs = (async () => {
-    let lastSweep = 0;
+  let lastSweep = 0;
+  const jobs = keepRunning("jobs", log, () => stopped, async () => {
     while (!stopped) {
+      lastTick.jobs = Date.now();
       jobsWake.begin();
       let busy = false;
       let found = false;
@@ -144,13 +169,13 @@ export function startWorker(options: WorkerOptions = {}): RunningWorker {
           await sweepExpiredInboxes();
         }
       } catch (err) {
-        if (!stopped) log(`loop error: ${(err as Error).message}`);
+        if (!stopped) jobsErrors(`loop error: ${(err as Error).message}`);
       }
       // While jobs keep coming due, look again soon: they are then run a few at a time as they come
       // due, rather than many at once after a full poll interval (each settlement stays short).
       if (!stopped && !busy) await jobsWake.sleep(found ? Math.min(pollMs, JOBS_FOLLOW_UP_MS) : pollMs);
     }
-  })();
+  });
 
   return {
     id,
@@ -162,5 +187,44 @@ export function startWorker(options: WorkerOptions = {}): RunningWorker {
       await connecting;
       await (listener as pg.Client | null)?.end().catch(() => {});
     },
+    state: () => ({ id, running: !stopped, lastTick: { ...lastTick }, listening: listener !== null }),
   };
+}
+
+/**
+ * A loop's error log while the database is away: the same message at most every 5 s (with how
+ * many times it happened meanwhile), not four times a second.
+ */
+function throttled(log: (msg: string) => void, everyMs = 5_000) {
+  let last = "";
+  let lastAt = 0;
+  let repeats = 0;
+  return (msg: string) => {
+    const now = Date.now();
+    if (msg === last && now - lastAt < everyMs) {
+      repeats++;
+      return;
+    }
+    log(repeats > 0 && msg === last ? `${msg} (and ${repeats} more time(s) in ${Math.round((now - lastAt) / 1000)} s)` : msg);
+    last = msg;
+    lastAt = now;
+    repeats = 0;
+  };
+}
+
+/**
+ * Runs a worker loop until `stopped()`: should the loop ever end by throwing (a failure outside
+ * its own try/catch), it is logged and started again a second later instead of leaving the
+ * process without a worker.
+ */
+async function keepRunning(name: string, log: (msg: string) => void, stopped: () => boolean, loop: () => Promise<void>): Promise<void> {
+  while (!stopped()) {
+    try {
+      await loop();
+    } catch (err) {
+      if (stopped()) return;
+      log(`${name} loop failed, restarting it: ${(err as Error)?.message ?? String(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }

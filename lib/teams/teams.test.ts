@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { AppError } from "../errors";
-import { resolveSessionUser } from "../auth/session";
+import { createSession, resolveSessionUser } from "../auth/session";
 import type { UserActor } from "../auth/actor";
 import { signUp } from "../accounts/sign-up";
 import { acceptInvitation, createInvitation, describeInvitation, listPendingInvitations, revokeInvitation } from "./invitations";
@@ -13,13 +13,13 @@ const PASSWORD = "correct horse battery";
 
 async function master(): Promise<UserActor> {
   const { userId } = await signUp({ email: email("master"), password: PASSWORD, teamName: "Team" });
-  return (await resolveSessionUser(userId, 0))!;
+  return (await resolveSessionUser(userId, 0, await createSession(userId)))!;
 }
 
 async function member(of: UserActor): Promise<UserActor> {
   const { token } = await createInvitation(of);
   const { userId } = await acceptInvitation({ token, email: email("member"), password: PASSWORD });
-  return (await resolveSessionUser(userId, 0))!;
+  return (await resolveSessionUser(userId, 0, await createSession(userId)))!;
 }
 
 const codeOf = (p: Promise<unknown>) => p.then(() => "resolved", (e: unknown) => (e instanceof AppError ? e.code : String(e)));
@@ -91,8 +91,10 @@ describe("removeMember", () => {
   it("deletes the member so their session no longer resolves", async () => {
     const boss = await master();
     const staff = await member(boss);
+    const sid = await createSession(staff.userId);
+    expect(await resolveSessionUser(staff.userId, 0, sid)).not.toBeNull();
     await removeMember(boss, staff.userId);
-    expect(await resolveSessionUser(staff.userId, 0)).toBeNull();
+    expect(await resolveSessionUser(staff.userId, 0, sid)).toBeNull();
     expect((await getTeam(boss)).members).toHaveLength(1);
     expect(await db.auditLog.count({ where: { teamId: boss.teamId, action: "member.removed" } })).toBe(1);
   });

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { pgErrorCode, writeReceive, type ReceiveWrite } from "./write-receives";
 import { badInput, forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
-import { assertWalletInKeyScope, authorize } from "../auth/permissions";
+import { assertWalletInKeyScope, authorize, keyReachesEnvironment } from "../auth/permissions";
 import { env } from "../env";
 import { quoteInSats } from "../assets/prices";
 import { signInvoice } from "../lightning/bolt11";
@@ -34,7 +34,7 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
   assertWalletInKeyScope(actor, input.wallet_id);
 
   const wallet = await walletContext(input.wallet_id);
-  if (!wallet || wallet.teamId !== actor.teamId || (actor.kind === "key" && wallet.environmentId !== actor.environmentId)) throw notFound("Wallet");
+  if (!wallet || wallet.teamId !== actor.teamId || !keyReachesEnvironment(actor, wallet.environmentId)) throw notFound("Wallet");
 
   const asset = assetOf(wallet);
   const unit = asset.type === "BASE_ASSET" ? "satoshis" : `minor units of ${asset.symbol} (precision ${asset.precision})`;
@@ -171,9 +171,31 @@ export async function issueReceive(wallet: WalletRow, request: ReceiveRequest): 
     const existing = await findByIdempotencyKey(wallet.id, view.idempotencyKey);
     // Gone between the two statements: its wallet was deleted.
     if (!existing) throw notFound("Wallet");
+    const differs = replayDifference(existing, view, expirySeconds);
+    if (differs) {
+      throw badInput(
+        "input.idempotency_key",
+        `was already used in this wallet for ${existing.direction === "SEND" ? "a payment" : "an invoice"} (${existing.id}) with a different ${differs}; use a new key for a new invoice, or repeat the original request exactly`,
+      );
+    }
     return existing;
   }
   return view;
+}
+
+/**
+ * What a replay under an existing idempotency key asks differently from the original (as Stripe
+ * does, a key stands for one request: the same parameters return the original, others are refused).
+ */
+function replayDifference(existing: TransactionView, replay: TransactionView, expirySeconds: number): string | null {
+  if (existing.direction !== "RECEIVE") return "operation";
+  if (existing.amount !== replay.amount) return "amount";
+  if ((existing.description ?? null) !== (replay.description ?? null)) return "description";
+  if ((existing.metadata ?? null) !== (replay.metadata ?? null)) return "metadata";
+  const created = existing.events.find((e) => e.eventType === "payment.pending");
+  const originalExpiry = created?.details ? (JSON.parse(created.details) as { expires_in_seconds?: number }).expires_in_seconds : undefined;
+  if (originalExpiry !== undefined && originalExpiry !== expirySeconds) return "expires_in_seconds";
+  return null;
 }
 
 

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { db, sql } from "@/lib/db";
 import { AppError, badInput, forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
-import { assertWalletInKeyScope, authorize } from "../auth/permissions";
+import { assertWalletInKeyScope, authorize, keyReachesEnvironment } from "../auth/permissions";
 import { env } from "../env";
 import { quoteFromSats, quoteInSats } from "../assets/prices";
 import { decodeInvoice, normalizeInvoiceText, type DecodedInvoice } from "../lightning/decode";
@@ -52,7 +52,7 @@ export async function createSend(actor: Actor, raw: unknown): Promise<Transactio
   const input = parseInput(CreateSendInput, raw, "input");
   assertWalletInKeyScope(actor, input.wallet_id);
   const wallet = await walletContext(input.wallet_id);
-  if (!wallet || wallet.teamId !== actor.teamId || (actor.kind === "key" && wallet.environmentId !== actor.environmentId)) throw notFound("Wallet");
+  if (!wallet || wallet.teamId !== actor.teamId || !keyReachesEnvironment(actor, wallet.environmentId)) throw notFound("Wallet");
 
   const hasRequest = input.request !== null && input.request !== undefined;
   const hasAddress = input.address !== null && input.address !== undefined;
@@ -164,7 +164,7 @@ export async function previewSend(actor: Actor, walletId: string, rawText: strin
   authorize(actor, "PAYMENTS", "WRITE");
   assertWalletInKeyScope(actor, walletId);
   const wallet = await walletContext(walletId);
-  if (!wallet || wallet.teamId !== actor.teamId || (actor.kind === "key" && wallet.environmentId !== actor.environmentId)) throw notFound("Wallet");
+  if (!wallet || wallet.teamId !== actor.teamId || !keyReachesEnvironment(actor, wallet.environmentId)) throw notFound("Wallet");
   if (wallet.environmentType !== "SANDBOX" || !wallet.nodeKeyEncrypted) {
     throw forbidden("This live environment has no Lightning node attached, so it cannot send payments yet");
   }

@@ -2,17 +2,18 @@ import "server-only";
 import { db, sql, type Prisma } from "@/lib/db";
 import { badInput, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
-import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize } from "../auth/permissions";
+import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize, keyEnvironmentIds, scopedWalletId } from "../auth/permissions";
 import { assertEnvironmentVisible } from "../environments/visible";
+import { assertWalletVisible } from "../wallets/visible";
 import { checkId, parseInput, parseIsoDate } from "../validation";
 import { ListTransactionsInput } from "./schemas";
 import { TRANSACTION_SELECT, toTransactionView, type TransactionView } from "./transaction-view";
 import { toWalletAsset, type WalletAsset } from "../wallets/wallet-view";
 
-/** Where-clause restricting transactions to the actor's team / key environment / key wallet. */
+/** Where-clause restricting transactions to the actor's team / key environments / key wallet. */
 function scopeWhere(actor: Actor): Prisma.TransactionWhereInput {
   if (actor.kind === "user") return { environment: { teamId: actor.teamId } };
-  return { environmentId: actor.environmentId, ...(actor.walletId ? { walletId: actor.walletId } : {}) };
+  return { environmentId: { in: keyEnvironmentIds(actor) }, environment: { teamId: actor.teamId }, ...(actor.walletId ? { walletId: actor.walletId } : {}) };
 }
 
 /** One transaction with its events timeline, in the actor's scope, or NOT_FOUND. */
@@ -49,6 +50,7 @@ export type TransactionPage = {
 export async function listTransactions(actor: Actor, raw: unknown): Promise<TransactionPage> {
   const { input, from, to } = checkedFilter(actor, raw);
   if (input.environment_id) await assertEnvironmentVisible(actor, input.environment_id);
+  if (input.wallet_id) await assertWalletVisible(actor, input.wallet_id);
   const limit = input.page?.limit ?? 20;
   const offset = input.page?.offset ?? 0;
   // The API's busiest read, as one SQL statement on the (environment|wallet, created_at desc, id desc) indexes.
@@ -60,7 +62,10 @@ export async function listTransactions(actor: Actor, raw: unknown): Promise<Tran
   };
   if (actor.kind === "user") add(`t."environmentId" IN (SELECT id FROM environments WHERE "teamId" = ?)`, actor.teamId);
   else {
-    add(`t."environmentId" = ?`, actor.environmentId);
+    const environmentIds = keyEnvironmentIds(actor);
+    // One environment (nearly every key): the plain equality the indexes serve best.
+    if (environmentIds.length === 1) add(`t."environmentId" = ?`, environmentIds[0]);
+    else add(`t."environmentId" = ANY(?::text[])`, environmentIds);
     if (actor.walletId) add(`t."walletId" = ?`, actor.walletId);
   }
   if (input.environment_id) add(`t."environmentId" = ?`, input.environment_id);
@@ -204,13 +209,15 @@ export async function getEnvironmentStats(actor: Actor, environmentId: string): 
   assertEnvironmentInKeyScope(actor, environmentId);
   const env = await db.environment.findFirst({ where: { id: checkId(environmentId, "Environment"), teamId: actor.teamId }, select: { id: true } });
   if (!env) throw notFound("Environment");
+  // A wallet-scoped key's figures are its wallet's.
+  const walletId = scopedWalletId(actor);
   const since = new Date(Date.now() - 30 * 86_400_000);
   const [counts, daily] = await Promise.all([
-    db.transaction.groupBy({ by: ["status"], where: { environmentId: env.id }, _count: { _all: true } }),
+    db.transaction.groupBy({ by: ["status"], where: { environmentId: env.id, ...(walletId ? { walletId } : {}) }, _count: { _all: true } }),
     db.$queryRaw<{ day: Date; symbol: string; precision: number; amount: bigint }[]>`
       SELECT date_trunc('day', t."settledAt" AT TIME ZONE 'UTC') AS day, a.symbol, a.precision, SUM(COALESCE(t."settleAmount", t.amount))::bigint AS amount
       FROM transactions t JOIN assets a ON a.id = t."assetId"
-      WHERE t."environmentId" = ${env.id} AND t.status = 'COMPLETED' AND t.direction = 'RECEIVE' AND t."settledAt" >= ${since}
+      WHERE t."environmentId" = ${env.id} AND (${walletId}::text IS NULL OR t."walletId" = ${walletId}) AND t.status = 'COMPLETED' AND t.direction = 'RECEIVE' AND t."settledAt" >= ${since}
       GROUP BY 1, 2, 3 ORDER BY 1`,
   ]);
   const countsByStatus = { PENDING: 0, COMPLETED: 0, FAILED: 0, EXPIRED: 0 };

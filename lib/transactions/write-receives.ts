@@ -82,11 +82,11 @@ const WRITE_RECEIVES = `WITH i AS (
   we AS (
     INSERT INTO webhook_events (id, "environmentId", "walletId", "transactionId", "eventType", "idempotencyKey", payload, "createdAt")
     SELECT i."webhookEventId", i."environmentId", i."walletId", i.id, 'payment.pending', i."envelopeId", i.payload, i."createdAt" FROM i JOIN t ON t.id = i.id
-    RETURNING id, "environmentId", "createdAt"),
+    RETURNING id, "environmentId", "walletId", "createdAt"),
   wd AS (
     INSERT INTO webhook_deliveries (id, "eventId", "endpointId", "updatedAt")
     SELECT gen_random_uuid()::text, we.id, ep.id, we."createdAt" FROM we JOIN webhook_endpoints ep ON ep."environmentId" = we."environmentId"
-    WHERE ep.active AND (cardinality(ep."eventFilters") = 0 OR 'payment.pending' = ANY(ep."eventFilters"))),
+    WHERE ep.active AND (ep."walletId" IS NULL OR ep."walletId" = we."walletId") AND (cardinality(ep."eventFilters") = 0 OR 'payment.pending' = ANY(ep."eventFilters"))),
   j AS (
     INSERT INTO jobs (id, type, payload, "runAt", "createdAt")
     SELECT i."jobId", 'sandbox.settle', i."jobPayload"::jsonb, i."runAt", i."createdAt" FROM i JOIN t ON t.id = i.id)

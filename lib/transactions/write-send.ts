@@ -88,7 +88,7 @@ const STILL_PENDING = (t: string, i: string) => `${t}.status::text = 'PENDING' A
 const deliveries = `wd AS (
     INSERT INTO webhook_deliveries (id, "eventId", "endpointId", "updatedAt")
     SELECT gen_random_uuid()::text, we.id, ep.id, we."createdAt" FROM we JOIN webhook_endpoints ep ON ep."environmentId" = we."environmentId"
-    WHERE ep.active AND (cardinality(ep."eventFilters") = 0 OR we."eventType" = ANY(ep."eventFilters")))`;
+    WHERE ep.active AND (ep."walletId" IS NULL OR ep."walletId" = we."walletId") AND (cardinality(ep."eventFilters") = 0 OR we."eventType" = ANY(ep."eventFilters")))`;
 
 const INTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECORD})),
   r AS (
@@ -126,7 +126,7 @@ const INTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECOR
     SELECT gen_random_uuid()::text, i."environmentId", i."walletId", i.id, 'payment.completed', i."sendCompletedKey", i."sendCompletedPayload", i."completedAt" FROM i JOIN t ON t.id = i.id
     UNION ALL
     SELECT gen_random_uuid()::text, r."environmentId", r."walletId", r.id, 'payment.completed', i."receiveCompletedKey", i."receiveCompletedPayload", i."completedAt" FROM i JOIN t ON t.id = i.id JOIN r ON true
-    RETURNING id, "environmentId", "eventType", "createdAt"),
+    RETURNING id, "environmentId", "walletId", "eventType", "createdAt"),
   ${deliveries}
   SELECT (SELECT count(*)::int FROM t) AS inserted, (SELECT count(*)::int FROM wp) AS debited, (SELECT count(*)::int FROM r) AS settled, (SELECT count(*)::int FROM wr) AS credited`;
 
@@ -149,7 +149,7 @@ const EXTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECOR
   we AS (
     INSERT INTO webhook_events (id, "environmentId", "walletId", "transactionId", "eventType", "idempotencyKey", payload, "createdAt")
     SELECT gen_random_uuid()::text, i."environmentId", i."walletId", i.id, 'payment.pending', i."sendPendingKey", i."sendPendingPayload", i."createdAt" FROM i JOIN t ON t.id = i.id
-    RETURNING id, "environmentId", "eventType", "createdAt"),
+    RETURNING id, "environmentId", "walletId", "eventType", "createdAt"),
   ${deliveries},
   j AS (
     INSERT INTO jobs (id, type, payload, "runAt", "createdAt")
@@ -239,7 +239,7 @@ const BATCH = `WITH i AS (SELECT * FROM json_to_recordset($1::json) AS i(${RECOR
     SELECT gen_random_uuid()::text, a."environmentId", a."walletId", a.id, 'payment.completed', a."sendCompletedKey", a."sendCompletedPayload", a."completedAt" FROM a JOIN t ON t.id = a.id WHERE a.internal
     UNION ALL
     SELECT gen_random_uuid()::text, r."environmentId", r."walletId", r.id, 'payment.completed', a."receiveCompletedKey", a."receiveCompletedPayload", a."completedAt" FROM a JOIN t ON t.id = a.id JOIN r ON r."sendId" = a.id
-    RETURNING id, "environmentId", "eventType", "createdAt"),
+    RETURNING id, "environmentId", "walletId", "eventType", "createdAt"),
   ${deliveries},
   j AS (
     INSERT INTO jobs (id, type, payload, "runAt", "createdAt")

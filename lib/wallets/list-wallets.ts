@@ -2,7 +2,7 @@ import "server-only";
 import { checkId } from "../validation";
 import { db } from "@/lib/db";
 import type { Actor } from "../auth/actor";
-import { authorize } from "../auth/permissions";
+import { authorize, scopedWalletId } from "../auth/permissions";
 import { assertEnvironmentVisible } from "../environments/visible";
 
 export type WalletSummary = { id: string; name: string; assetId: string; assetSymbol: string; createdAt: Date };
@@ -15,7 +15,7 @@ export async function listWallets(actor: Actor, environmentId: string): Promise<
     where: {
       environmentId: checkId(environmentId, "Environment"),
       environment: { teamId: actor.teamId },
-      ...(actor.kind === "key" && actor.walletId ? { id: actor.walletId } : {}),
+      ...(scopedWalletId(actor) ? { id: scopedWalletId(actor)! } : {}),
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { id: true, name: true, assetId: true, createdAt: true, asset: { select: { symbol: true } } },

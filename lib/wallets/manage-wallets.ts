@@ -2,10 +2,10 @@ import "server-only";
 import { db, isUniqueViolation } from "@/lib/db";
 import { ownHost } from "../lnurl/own-host";
 import { OWN_NAME } from "../lnurl/protocol";
-import { AppError, badInput, forbidden, notFound } from "../errors";
+import { AppError, badInput, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordAudit } from "../audit";
-import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize } from "../auth/permissions";
+import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize, environmentScope, refuseWalletScopedKey, scopedWalletId } from "../auth/permissions";
 import { assertEnvironmentVisible } from "../environments/visible";
 import { checkId, parseInput } from "../validation";
 import { CreateWalletInput } from "./schemas";
@@ -13,7 +13,7 @@ import { toWalletView, WALLET_SELECT, type WalletView } from "./wallet-view";
 
 export async function createWallet(actor: Actor, raw: unknown): Promise<WalletView> {
   authorize(actor, "WALLETS", "WRITE");
-  if (actor.kind === "key" && actor.walletId) throw forbidden("This API key is limited to one wallet and cannot create wallets");
+  refuseWalletScopedKey(actor, "create wallets");
   const input = parseInput(CreateWalletInput, raw, "input");
   assertEnvironmentInKeyScope(actor, input.environment_id);
   const environment = await db.environment.findFirst({ where: { id: input.environment_id, teamId: actor.teamId }, select: { id: true } });
@@ -33,7 +33,7 @@ export async function findWallet(actor: Actor, id: string): Promise<WalletView> 
   authorize(actor, "WALLETS", "READ");
   assertWalletInKeyScope(actor, checkId(id, "Wallet"));
   const row = await db.wallet.findFirst({
-    where: { id: checkId(id, "Wallet"), environment: { teamId: actor.teamId, ...(actor.kind === "key" ? { id: actor.environmentId } : {}) } },
+    where: { id: checkId(id, "Wallet"), environment: environmentScope(actor) },
     select: WALLET_SELECT,
   });
   if (!row) throw notFound("Wallet");
@@ -48,7 +48,7 @@ export async function listWalletViews(actor: Actor, environmentId: string): Prom
     where: {
       environmentId: checkId(environmentId, "Environment"),
       environment: { teamId: actor.teamId },
-      ...(actor.kind === "key" && actor.walletId ? { id: actor.walletId } : {}),
+      ...(scopedWalletId(actor) ? { id: scopedWalletId(actor)! } : {}),
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: WALLET_SELECT,
@@ -56,13 +56,25 @@ export async function listWalletViews(actor: Actor, environmentId: string): Prom
   return rows.map(toWalletView);
 }
 
-/** Refused while the wallet holds a balance or has pending transactions. */
+/**
+ * Deletes a wallet with its transactions (and the keys scoped to it and endpoints bound to it;
+ * the schema cascades, and pending jobs of its transactions find nothing and end). A SANDBOX
+ * wallet goes whatever its (fake) balance (DESIGN.md §4); a LIVE one is refused while it holds a
+ * balance or has pending transactions. Not by a wallet-scoped key: it acts inside its wallet.
+ */
 export async function deleteWallet(actor: Actor, id: string): Promise<true> {
   authorize(actor, "WALLETS", "WRITE");
   const wallet = await findWallet(actor, id);
+  refuseWalletScopedKey(actor, "delete wallets");
   await db.$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<{ received: bigint; sent: bigint; reserved: bigint }[]>`SELECT received, sent, reserved FROM wallets WHERE id = ${wallet.id} FOR UPDATE`;
+    const [locked] = await tx.$queryRaw<{ received: bigint; sent: bigint; reserved: bigint; type: string }[]>`
+      SELECT w.received, w.sent, w.reserved, e.type::text AS type FROM wallets w JOIN environments e ON e.id = w."environmentId" WHERE w.id = ${wallet.id} FOR UPDATE OF w`;
     if (!locked) throw notFound("Wallet");
+    if (locked.type === "SANDBOX") {
+      await tx.wallet.delete({ where: { id: wallet.id } });
+      await recordAudit(tx, actor, "wallet.deleted", { type: "wallet", id: wallet.id }, { name: wallet.name });
+      return;
+    }
     if (locked.received - locked.sent !== BigInt(0) || locked.reserved !== BigInt(0)) {
       throw new AppError("CONFLICT", "id: this wallet still holds a balance; move the funds out before deleting it", { field: "id", detail: "This wallet still holds a balance; move the funds out before deleting it" });
     }

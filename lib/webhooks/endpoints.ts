@@ -1,10 +1,10 @@
 import "server-only";
 import { createUlidFactory } from "@/lib/ids";
-import { db } from "@/lib/db";
+import { db, type Prisma } from "@/lib/db";
 import { notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordAudit } from "../audit";
-import { assertEnvironmentInKeyScope, authorize } from "../auth/permissions";
+import { assertEnvironmentInKeyScope, authorize, environmentScope, scopedWalletId } from "../auth/permissions";
 import { assertEnvironmentVisible } from "../environments/visible";
 import { decryptSecret, encryptSecret } from "../crypto";
 import { checkId, parseInput } from "../validation";
@@ -19,6 +19,8 @@ export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 export type EndpointView = {
   id: string;
   environmentId: string;
+  /** Bound to one wallet (created by a wallet-scoped key): only that wallet's events. Null: the whole environment. */
+  walletId: string | null;
   url: string;
   eventFilters: string[];
   active: boolean;
@@ -34,6 +36,7 @@ export type EndpointView = {
 const SELECT = {
   id: true,
   environmentId: true,
+  walletId: true,
   url: true,
   eventFilters: true,
   active: true,
@@ -57,34 +60,53 @@ export function availableEventTypes(actor: Actor): string[] {
   return [...PAYMENT_EVENT_TYPES];
 }
 
+/**
+ * The endpoints an actor sees and touches: those of its team (a key: of its environments). A
+ * wallet-scoped key: only the endpoints bound to its wallet (the ones it created), never the
+ * environment's others, which receive every wallet's events.
+ */
+export function endpointScope(actor: Actor): Prisma.WebhookEndpointWhereInput {
+  const walletId = scopedWalletId(actor);
+  return { environment: environmentScope(actor), ...(walletId ? { walletId } : {}) };
+}
+
+/**
+ * The endpoints an event may go to: the environment's, bound to no wallet or to the event's
+ * wallet (the delivery trigger of migration 20261203120000 enforces the same for every writer).
+ */
+export function endpointsForWallet(walletId: string): Prisma.WebhookEndpointWhereInput {
+  return { OR: [{ walletId: null }, ...(walletId ? [{ walletId }] : [])] };
+}
+
 async function findOwnEndpoint(actor: Actor, id: unknown): Promise<Row> {
   const row = await db.webhookEndpoint.findFirst({
-    where: {
-      id: checkId(id, "Webhook endpoint"),
-      environment: { teamId: actor.teamId, ...(actor.kind === "key" ? { id: actor.environmentId } : {}) },
-    },
+    where: { id: checkId(id, "Webhook endpoint"), ...endpointScope(actor) },
     select: SELECT,
   });
   if (!row) throw notFound("Webhook endpoint");
   return row;
 }
 
-/** Creates an endpoint; its secret is returned here once and stored encrypted. */
+/**
+ * Creates an endpoint; its secret is returned here once and stored encrypted. Created by a
+ * wallet-scoped key, it is bound to that wallet: it receives that wallet's events only.
+ */
 export async function createEndpoint(actor: Actor, raw: unknown, options: { testInboxUrl?: string } = {}): Promise<{ endpoint: EndpointView; secret: string }> {
   authorize(actor, "WEBHOOKS", "WRITE");
   const input = parseInput(CreateEndpointInput, raw, "input");
   assertEnvironmentInKeyScope(actor, input.environment_id);
   const environment = await db.environment.findFirst({ where: { id: input.environment_id, teamId: actor.teamId }, select: { id: true } });
   if (!environment) throw notFound("Environment");
+  const walletId = scopedWalletId(actor);
   // A sandbox test inbox is Boltrail's own route: its URL is generated, not user input.
   const url = options.testInboxUrl ?? (await validateEndpointUrl(input.url));
   const secret = generateWebhookSecret();
   const row = await db.$transaction(async (tx) => {
     const created = await tx.webhookEndpoint.create({
-      data: { id: `wep_${ulid()}`, environmentId: environment.id, url, eventFilters: input.event_filters ?? [], secretEncrypted: encryptSecret(secret) },
+      data: { id: `wep_${ulid()}`, environmentId: environment.id, walletId, url, eventFilters: input.event_filters ?? [], secretEncrypted: encryptSecret(secret) },
       select: SELECT,
     });
-    await recordAudit(tx, actor, "webhook_endpoint.created", { type: "webhook_endpoint", id: created.id }, { url });
+    await recordAudit(tx, actor, "webhook_endpoint.created", { type: "webhook_endpoint", id: created.id }, { url, wallet_id: walletId });
     return created;
   });
   return { endpoint: toView(row), secret };
@@ -157,7 +179,7 @@ export async function listEndpoints(actor: Actor, environmentId: unknown): Promi
   const envId = checkId(environmentId, "Environment");
   await assertEnvironmentVisible(actor, envId);
   const rows = await db.webhookEndpoint.findMany({
-    where: { environmentId: envId, environment: { teamId: actor.teamId } },
+    where: { environmentId: envId, ...endpointScope(actor) },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: SELECT,
   });

@@ -96,7 +96,8 @@ export function buildEnvelope(tx: EventTransaction, eventType: PaymentEventType)
 
 /**
  * Writes the webhook event of a status change, and one pending delivery per active endpoint of
- * the environment whose filters match, in the caller's transaction (transactional outbox).
+ * the environment whose filters match and that is bound to no wallet or to this transaction's
+ * wallet, in the caller's transaction (transactional outbox).
  */
 export async function recordPaymentEvent(db: Tx, tx: EventTransaction, eventType: PaymentEventType): Promise<string> {
   const envelope = buildEnvelope(tx, eventType);
@@ -112,7 +113,11 @@ export async function recordPaymentEvent(db: Tx, tx: EventTransaction, eventType
     select: { id: true },
   });
   const endpoints = await db.webhookEndpoint.findMany({
-    where: { environmentId: tx.environmentId, active: true, OR: [{ eventFilters: { isEmpty: true } }, { eventFilters: { has: eventType } }] },
+    where: {
+      environmentId: tx.environmentId,
+      active: true,
+      AND: [{ OR: [{ eventFilters: { isEmpty: true } }, { eventFilters: { has: eventType } }] }, { OR: [{ walletId: null }, { walletId: tx.walletId }] }],
+    },
     select: { id: true },
   });
   if (endpoints.length) {

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
-import { assertEnvironmentInKeyScope, authorize } from "../auth/permissions";
+import { assertEnvironmentInKeyScope, authorize, environmentScope, scopedWalletId } from "../auth/permissions";
 import { env } from "../env";
 import { checkId } from "../validation";
 import { createEndpoint, signingSecrets } from "./endpoints";
@@ -15,7 +15,8 @@ const MAX_STORED_BODY = 64 * 1024;
 
 /**
  * Sandbox "Generate test URL": an inbox served by Boltrail itself at /hooks/inbox/<token>, and an
- * endpoint (all events) pointing at it. Returns the endpoint's secret once, like any endpoint.
+ * endpoint (all events; a wallet-scoped key's: all of its wallet's) pointing at it. Returns the
+ * endpoint's secret once, like any endpoint.
  */
 export async function createTestInbox(actor: Actor, environmentId: unknown, origin: string) {
   authorize(actor, "WEBHOOKS", "WRITE");
@@ -58,7 +59,12 @@ export async function receiveInboxRequest(token: string, request: { method: stri
 export async function getTestInbox(actor: Actor, inboxId: unknown) {
   authorize(actor, "WEBHOOKS", "READ");
   const inbox = await db.testInbox.findFirst({
-    where: { id: checkId(inboxId, "Test inbox"), environment: { teamId: actor.teamId, ...(actor.kind === "key" ? { id: actor.environmentId } : {}) } },
+    where: {
+      id: checkId(inboxId, "Test inbox"),
+      environment: environmentScope(actor),
+      // A wallet-scoped key: only the inboxes of endpoints bound to its wallet.
+      ...(scopedWalletId(actor) ? { endpoint: { walletId: scopedWalletId(actor) } } : {}),
+    },
     select: {
       id: true,
       token: true,

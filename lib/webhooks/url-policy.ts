@@ -9,12 +9,17 @@
  *   second, different DNS answer can never be used (no DNS-rebinding window).
  *
  * `WEBHOOK_URL_ALLOWLIST` (hostnames and CIDRs) exempts matching hosts and addresses from the
- * public-address and the https rules — for self-hosters with internal receivers, and for tests.
+ * public-address, the https and the port rules — for self-hosters with internal receivers, and for
+ * tests. `WEBHOOK_ALLOWED_PORTS` (default `443,1024-65535`) names the ports other URLs may use;
+ * database and infrastructure ports inside its ranges stay refused (see `parsePortPolicy`), and
+ * port 0 is never valid, allowlisted or not.
  *
- * Pure node: no `server-only`, no database.
+ * Pure node: no `server-only`, no database. (lib/env imports this module to validate the two
+ * variables; this module reads `env()` only when called, never while loading.)
  */
 import dns from "node:dns";
 import net from "node:net";
+import { env } from "../env";
 import { badInput } from "../errors";
 
 // ---------------------------------------------------------------------------------------------
@@ -294,6 +299,116 @@ function toAllowlist(input: AllowlistInput): Allowlist {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ports
+
+/**
+ * Well-known database, cache, queue and infrastructure ports: never a webhook receiver, always
+ * worth probing from inside a network. Refused even inside an allowed range; an operator who
+ * really runs a receiver on one lists that port on its own in WEBHOOK_ALLOWED_PORTS.
+ */
+export const INFRASTRUCTURE_PORTS: ReadonlyMap<number, string> = new Map([
+  [1433, "Microsoft SQL Server"],
+  [1521, "Oracle Database"],
+  [2049, "NFS"],
+  [2375, "Docker API"],
+  [2376, "Docker API over TLS"],
+  [2379, "etcd"],
+  [2380, "etcd peer"],
+  [3306, "MySQL"],
+  [3389, "RDP"],
+  [4369, "Erlang port mapper"],
+  [5432, "PostgreSQL"],
+  [5601, "Kibana"],
+  [5672, "AMQP"],
+  [5900, "VNC"],
+  [5984, "CouchDB"],
+  [6379, "Redis"],
+  [6443, "Kubernetes API"],
+  [7001, "WebLogic"],
+  [8086, "InfluxDB"],
+  [8500, "Consul"],
+  [8983, "Solr"],
+  [9042, "Cassandra"],
+  [9092, "Kafka"],
+  [9200, "Elasticsearch"],
+  [9300, "Elasticsearch transport"],
+  [9229, "Node.js inspector"],
+  [10250, "Kubelet API"],
+  [11211, "Memcached"],
+  [15672, "RabbitMQ management"],
+  [27017, "MongoDB"],
+  [27018, "MongoDB"],
+  [28015, "RethinkDB"],
+]);
+
+export const DEFAULT_WEBHOOK_PORTS = "443,1024-65535";
+
+export type PortPolicy = {
+  /** The ranges given (single ports are ranges of one), inclusive. */
+  readonly ranges: ReadonlyArray<readonly [number, number]>;
+  /** Ports listed on their own: allowed even when they are INFRASTRUCTURE_PORTS. */
+  readonly listed: ReadonlySet<number>;
+  /** The normalised spec, for messages. */
+  readonly text: string;
+};
+
+/**
+ * Parses `WEBHOOK_ALLOWED_PORTS`: comma-separated ports and inclusive ranges (`443,1024-65535`),
+ * each within 1–65535. Throws a readable Error on anything else (port 0 included), so a typo
+ * cannot silently allow nothing, or everything.
+ */
+export function parsePortPolicy(spec: string): PortPolicy {
+  const ranges: Array<readonly [number, number]> = [];
+  const listed = new Set<number>();
+  const entries = spec.split(",").map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) throw new Error("WEBHOOK_ALLOWED_PORTS: no ports given (expected e.g. 443,1024-65535)");
+  const port = (text: string, entry: string) => {
+    if (!/^\d{1,5}$/.test(text)) throw new Error(`WEBHOOK_ALLOWED_PORTS: "${entry}" is not a port or a range of ports such as 1024-65535`);
+    const n = Number(text);
+    if (n < 1 || n > 65535) throw new Error(`WEBHOOK_ALLOWED_PORTS: "${entry}" is outside 1-65535 (port 0 is never valid)`);
+    return n;
+  };
+  for (const entry of entries) {
+    const dash = entry.indexOf("-");
+    if (dash === -1) {
+      const n = port(entry, entry);
+      listed.add(n);
+      ranges.push([n, n]);
+      continue;
+    }
+    const low = port(entry.slice(0, dash).trim(), entry);
+    const high = port(entry.slice(dash + 1).trim(), entry);
+    if (low > high) throw new Error(`WEBHOOK_ALLOWED_PORTS: "${entry}" is an empty range`);
+    ranges.push([low, high]);
+  }
+  return { ranges, listed, text: entries.map((e) => e.replace(/\s+/g, "")).join(",") };
+}
+
+/** WEBHOOK_ALLOWED_PORTS of this process (lib/env parses and validates it). */
+function configuredPorts(): PortPolicy {
+  return env().WEBHOOK_ALLOWED_PORTS;
+}
+
+/** The port a URL connects to: its explicit port, else its scheme's default. */
+function effectivePort(url: URL): number {
+  if (url.port !== "") return Number(url.port);
+  return url.protocol === "http:" ? 80 : 443;
+}
+
+/** Why a URL's port is refused, or null. Allowlisted hosts skip everything but the port 0 rule. */
+function portProblem(url: URL, policy: PortPolicy, allowlisted: boolean): string | null {
+  const port = effectivePort(url);
+  if (port === 0) return "port 0 is not a valid port";
+  if (allowlisted) return null;
+  if (!policy.ranges.some(([low, high]) => port >= low && port <= high)) {
+    return `port ${port} is not allowed (allowed ports: ${policy.text})`;
+  }
+  const service = INFRASTRUCTURE_PORTS.get(port);
+  if (service && !policy.listed.has(port)) return `port ${port} is not allowed (${service} port)`;
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Static URL rules
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
@@ -316,9 +431,14 @@ function hostnameProblem(hostname: string): string | null {
 /**
  * The static rules, at create/update and before every delivery. `{ url }` when acceptable (the
  * parsed, normalised URL), else `{ error }`: a short message meant for `input.url: <message>`.
- * Allowlisted hosts (by hostname, or IP literals by CIDR) skip the https and public-address rules.
+ * Allowlisted hosts (by hostname, or IP literals by CIDR) skip the https, public-address and port
+ * rules (port 0 stays refused). `ports` defaults to WEBHOOK_ALLOWED_PORTS.
  */
-export function checkWebhookUrl(raw: string, allowlist: AllowlistInput): { url: URL } | { error: string } {
+export function checkWebhookUrl(
+  raw: string,
+  allowlist: AllowlistInput,
+  options: { ports?: PortPolicy } = {},
+): { url: URL } | { error: string } {
   if (typeof raw !== "string" || raw.trim() === "") return { error: "URL is required" };
   if (raw.length > MAX_WEBHOOK_URL_LENGTH) return { error: `URL must be at most ${MAX_WEBHOOK_URL_LENGTH} characters` };
   let url: URL;
@@ -336,15 +456,21 @@ export function checkWebhookUrl(raw: string, allowlist: AllowlistInput): { url: 
   // 127.0.0.1, and [::ffff:127.0.0.1] into [::ffff:7f00:1].
   const ip = parseIp(url.hostname);
   const allowlisted = ip ? list.hasAddress(url.hostname) : list.hasHostname(url.hostname);
-  if (allowlisted) return { url };
+  if (allowlisted) {
+    const problem = portProblem(url, options.ports ?? configuredPorts(), true);
+    return problem ? { error: problem } : { url };
+  }
 
   if (url.protocol !== "https:") return { error: "URL must use https" };
   if (ip) {
-    const problem = classifyAddress(url.hostname);
-    return problem ? { error: `host is ${problem} address ${unbracket(url.hostname)}` } : { url };
+    const kind = classifyAddress(url.hostname);
+    if (kind) return { error: `host is ${kind} address ${unbracket(url.hostname)}` };
+  } else {
+    const problem = hostnameProblem(url.hostname);
+    if (problem) return { error: problem };
   }
-  const problem = hostnameProblem(url.hostname);
-  return problem ? { error: problem } : { url };
+  const portRefused = portProblem(url, options.ports ?? configuredPorts(), false);
+  return portRefused ? { error: portRefused } : { url };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,10 +546,10 @@ export async function resolveAndCheck(
  */
 export async function validateWebhookUrl(
   raw: string,
-  options: { allowlist: AllowlistInput; lookup?: LookupFn; field?: string },
+  options: { allowlist: AllowlistInput; lookup?: LookupFn; field?: string; ports?: PortPolicy },
 ): Promise<URL> {
   const field = options.field ?? "input.url";
-  const checked = checkWebhookUrl(raw, options.allowlist);
+  const checked = checkWebhookUrl(raw, options.allowlist, { ports: options.ports });
   if ("error" in checked) throw badInput(field, checked.error);
   const resolved = await resolveAndCheck(checked.url.hostname, options);
   if ("error" in resolved) throw badInput(field, resolved.error);

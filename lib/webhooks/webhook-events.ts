@@ -3,8 +3,10 @@ import { createUlidFactory } from "@/lib/ids";
 import { db, type Prisma } from "@/lib/db";
 import { AppError, badInput, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
-import { authorize } from "../auth/permissions";
+import { authorize, environmentScope, scopedWalletId } from "../auth/permissions";
 import { assertEnvironmentVisible } from "../environments/visible";
+import { assertWalletVisible } from "../wallets/visible";
+import { endpointScope, endpointsForWallet } from "./endpoints";
 import { checkId, parseInput, parseIsoDate } from "../validation";
 import { z } from "zod";
 
@@ -46,15 +48,22 @@ const DELIVERY_SELECT = {
   updatedAt: true,
 } as const;
 
+/** The events an actor sees: its team's (a key: its environments'); a wallet-scoped key: its wallet's only. */
 function scope(actor: Actor): Prisma.WebhookEventWhereInput {
-  return { environment: { teamId: actor.teamId, ...(actor.kind === "key" ? { id: actor.environmentId } : {}) } };
+  const walletId = scopedWalletId(actor);
+  return { environment: environmentScope(actor), ...(walletId ? { walletId } : {}) };
+}
+
+/** A wallet-scoped key sees the deliveries to its own endpoints only (not the environment's others). */
+function deliveryScope(actor: Actor): Prisma.WebhookDeliveryWhereInput {
+  return scopedWalletId(actor) ? { endpoint: endpointScope(actor) } : {};
 }
 
 export async function findWebhookEvent(actor: Actor, id: unknown): Promise<WebhookEventView> {
   authorize(actor, "WEBHOOKS", "READ");
   const row = await db.webhookEvent.findFirst({
     where: { id: checkId(id, "Webhook event"), ...scope(actor) },
-    include: { deliveries: { select: DELIVERY_SELECT, orderBy: { createdAt: "asc" } } },
+    include: { deliveries: { where: deliveryScope(actor), select: DELIVERY_SELECT, orderBy: { createdAt: "asc" } } },
   });
   if (!row) throw notFound("Webhook event");
   return row;
@@ -84,6 +93,7 @@ export async function listWebhookEvents(actor: Actor, raw: unknown) {
   const input = parseInput(ListInput, raw, "input");
   await assertEnvironmentVisible(actor, input.environment_id);
   const f = input.filter;
+  if (f?.wallet_id) await assertWalletVisible(actor, f.wallet_id);
   const date = (field: string, v: string | null | undefined) => {
     if (!v) return undefined;
     const d = parseIsoDate(v);
@@ -98,7 +108,7 @@ export async function listWebhookEvents(actor: Actor, raw: unknown) {
     ...(f?.event_type ? { eventType: f.event_type } : {}),
     ...(f?.transaction_id ? { transactionId: f.transaction_id } : {}),
     ...(f?.wallet_id ? { walletId: f.wallet_id } : {}),
-    ...(f?.endpoint_id ? { deliveries: { some: { endpointId: f.endpoint_id } } } : {}),
+    ...(f?.endpoint_id ? { deliveries: { some: { endpointId: f.endpoint_id, ...deliveryScope(actor) } } } : {}),
     ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } } : {}),
   };
   const limit = input.page?.limit ?? 20;
@@ -108,12 +118,21 @@ export async function listWebhookEvents(actor: Actor, raw: unknown) {
   return { list, limit, offset, totalCount: () => (count ??= db.webhookEvent.count({ where })) };
 }
 
-/** Queues the event again for one endpoint (or every active endpoint of its environment): a new run of up to 8 attempts. */
+/**
+ * Queues the event again for one endpoint (or every active endpoint of its environment that
+ * receives it): a new run of up to 8 attempts. Only endpoints the caller sees (a wallet-scoped
+ * key: those bound to its wallet) and that may receive the event (bound to no wallet or to the
+ * event's); any other endpoint id is NOT_FOUND.
+ */
 export async function redeliverWebhookEvent(actor: Actor, eventId: unknown, endpointId?: unknown): Promise<WebhookEventView> {
   authorize(actor, "WEBHOOKS", "WRITE");
   const event = await findWebhookEvent(actor, eventId);
   const targets = await db.webhookEndpoint.findMany({
-    where: { environmentId: event.environmentId, ...(endpointId ? { id: checkId(endpointId, "Webhook endpoint") } : { active: true }) },
+    where: {
+      AND: [endpointScope(actor), endpointsForWallet(event.walletId)],
+      environmentId: event.environmentId,
+      ...(endpointId ? { id: checkId(endpointId, "Webhook endpoint") } : { active: true }),
+    },
     select: { id: true, active: true },
   });
   if (endpointId && targets.length === 0) throw notFound("Webhook endpoint");
@@ -138,8 +157,8 @@ export async function redeliverWebhookEvent(actor: Actor, eventId: unknown, endp
 export async function sendTestEvent(actor: Actor, endpointId: unknown): Promise<WebhookEventView> {
   authorize(actor, "WEBHOOKS", "WRITE");
   const endpoint = await db.webhookEndpoint.findFirst({
-    where: { id: checkId(endpointId, "Webhook endpoint"), environment: { teamId: actor.teamId, ...(actor.kind === "key" ? { id: actor.environmentId } : {}) } },
-    select: { id: true, active: true, environmentId: true, environment: { select: { type: true } } },
+    where: { id: checkId(endpointId, "Webhook endpoint"), ...endpointScope(actor) },
+    select: { id: true, active: true, environmentId: true, walletId: true, environment: { select: { type: true } } },
   });
   if (!endpoint) throw notFound("Webhook endpoint");
   if (!endpoint.active) throw new AppError("CONFLICT", "id: this endpoint is paused; resume it first", { field: "id", detail: "This endpoint is paused; resume it first" });
@@ -149,13 +168,14 @@ export async function sendTestEvent(actor: Actor, endpointId: unknown): Promise<
     event_type: "webhook.test",
     environment: endpoint.environment.type === "LIVE" ? "live" : "sandbox",
     environment_id: endpoint.environmentId,
-    wallet_id: null,
+    wallet_id: endpoint.walletId,
     node_id: null,
     data: { message: "This is a test event from Boltrail. Verify its signature and answer 2xx." },
   };
   const event = await db.$transaction(async (tx) => {
     const created = await tx.webhookEvent.create({
-      data: { environmentId: endpoint.environmentId, walletId: "", transactionId: null, eventType: "webhook.test", idempotencyKey: envelope.id, payload: JSON.stringify(envelope) },
+      // An endpoint bound to a wallet gets a test event of that wallet (its key sees it).
+      data: { environmentId: endpoint.environmentId, walletId: endpoint.walletId ?? "", transactionId: null, eventType: "webhook.test", idempotencyKey: envelope.id, payload: JSON.stringify(envelope) },
     });
     await tx.webhookDelivery.create({ data: { eventId: created.id, endpointId: endpoint.id } });
     return created;
@@ -178,10 +198,7 @@ export type AttemptView = {
 export async function listEndpointDeliveries(actor: Actor, endpointId: unknown, limit = 50) {
   authorize(actor, "WEBHOOKS", "READ");
   const id = checkId(endpointId, "Webhook endpoint");
-  const endpoint = await db.webhookEndpoint.findFirst({
-    where: { id, environment: { teamId: actor.teamId, ...(actor.kind === "key" ? { id: actor.environmentId } : {}) } },
-    select: { id: true },
-  });
+  const endpoint = await db.webhookEndpoint.findFirst({ where: { id, ...endpointScope(actor) }, select: { id: true } });
   if (!endpoint) throw notFound("Webhook endpoint");
   const rows = await db.webhookDelivery.findMany({
     where: { endpointId: endpoint.id },

@@ -156,7 +156,7 @@ describe("bad input is BAD_USER_INPUT naming the field, and writes nothing", () 
   // INTERNAL_SERVER_ERROR (plus an error log) for what is bad input.
   for (const [title, send_, expected] of [
     ["environment name → BAD_USER_INPUT input.name", () => gql(CREATE_ENVIRONMENT, { input: { name: "a\u0000b", type: "SANDBOX" } }, master.headers), ["BAD_USER_INPUT", "input.name"]],
-    ["environment id in find_one → NOT_FOUND", () => gql(FIND_ONE, { id: "a\u0000b" }, master.headers), ["NOT_FOUND"]],
+    ["environment id in find_one → BAD_USER_INPUT id", () => gql(FIND_ONE, { id: "a\u0000b" }, master.headers), ["BAD_USER_INPUT", "id"]],
     ["service key name → BAD_USER_INPUT input.name", () => gql(CREATE_KEY, { input: keyInput({ name: "a\u0000b" }) }, master.headers), ["BAD_USER_INPUT", "input.name"]],
   ] as const) {
     it(`a NUL byte in the ${title}`, async () => {
@@ -363,16 +363,16 @@ describe("request limits", () => {
 });
 
 describe("deleting environments", () => {
-  it("is refused with CONFLICT while a wallet holds a balance; the environment, its wallet and keys stay", async () => {
-    const env = await createEnvironment(master, "SANDBOX", "funded");
+  it("LIVE: is refused with CONFLICT while a wallet holds a balance; the environment, its wallet and keys stay", async () => {
+    const env = await createEnvironment(master, "LIVE", "funded");
     const wallet = await createWalletRow(env.id, { received: BigInt(5) });
     const key = await apiKey(master, env.id);
     const res = await writesNothing(() => gql(DELETE, { id: env.id }, master.headers));
     fails(res, "CONFLICT", "id");
     expect(res.body.errors![0].message).toMatch(/balance/);
     expect(await db.wallet.count({ where: { id: wallet.id } })).toBe(1);
-    // Also through the environment's own key with ENVIRONMENTS WRITE.
-    fails(await gql(DELETE, { id: env.id }, key.headers), "CONFLICT", "id");
+    // The environment's own key with ENVIRONMENTS WRITE: LIVE environments are deleted by the master only.
+    fails(await gql(DELETE, { id: env.id }, key.headers), "FORBIDDEN");
     const found = ok(await gql<Any>(FIND_ONE, { id: env.id }, key.headers));
     expect(found.payment.environment.find_one.id).toBe(env.id);
     // A wallet whose balance is back to zero (received 5, sent 5) no longer blocks.

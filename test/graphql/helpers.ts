@@ -9,6 +9,7 @@ import { graphqlFetch } from "../graphql-transport";
 import { signUp } from "@/lib/accounts/sign-up";
 import { acceptInvitation, createInvitation } from "@/lib/teams/invitations";
 import type { UserActor } from "@/lib/auth/actor";
+import { createSession } from "@/lib/auth/session";
 
 export { AUTH_SECRET };
 
@@ -111,8 +112,9 @@ export type Session = {
 };
 
 /** Exactly what Auth.js puts in the `authjs.session-token` cookie (DESIGN.md §4). */
-export async function sessionToken(userId: string, tokenVersion = 0, salt = "authjs.session-token", maxAge = 3600): Promise<string> {
-  return encode({ token: { sub: userId, tv: tokenVersion }, secret: AUTH_SECRET, salt, maxAge });
+export async function sessionToken(userId: string, tokenVersion = 0, salt = "authjs.session-token", maxAge = 3600, sessionId?: string): Promise<string> {
+  const sid = sessionId ?? (await createSession(userId));
+  return encode({ token: { sub: userId, tv: tokenVersion, sid }, secret: AUTH_SECRET, salt, maxAge });
 }
 
 async function session(userId: string, teamId: string, email: string, isMaster: boolean): Promise<Session> {

@@ -184,6 +184,18 @@ const CALLERS = {
         return apiKey(w.master, home, [...perm("ENVIRONMENTS", "READ"), ...perm("PAYMENTS", "WRITE")], { name: "wallet scoped", walletId });
       }),
   },
+  /**
+   * Scoped to the same wallet, with every permission (WRITE on all four resources): it still sees
+   * and touches only its wallet's objects, and makes no environment-level writes.
+   */
+  walletScopedAllKey: {
+    scope: (home: string) => ({ ...teamA(home), walletId: home === w.envA ? w.walletA : undefined }),
+    headers: (home: string) =>
+      cachedKey("wallet-scoped-all", home, async () => {
+        const walletId = home === w.envA ? w.walletA : (await createWalletRow(home, { name: "scoped all" })).id;
+        return apiKey(w.master, home, ALL_WRITE, { name: "wallet scoped, all permissions", walletId });
+      }),
+  },
   malformedAuthorization: invalid(() => ({ authorization: "Basic dXNlcjpwYXNzd29yZA==" })),
   bearerGarbage: invalid(() => ({ authorization: "Bearer garbage" })),
   /** A real session token of the master whose token version has since changed (sessions revoked). */
@@ -441,9 +453,9 @@ const OPERATIONS = {
   "payment.wallet.find_many": {
     document: `query ($env: String!) { payment { wallet { find_many { list(environment_id: $env) { id } } } } }`,
     prepare: async () => ({ home: w.envA, variables: { env: w.envA } }),
-    check: async (data: Any) => {
-      // Exactly envA's wallets (another team's session is refused with NOT_FOUND, see EXPECTED).
-      const expected = (await db.wallet.findMany({ where: { environmentId: w.envA }, select: { id: true } })).map((x) => x.id);
+    check: async (data: Any, { scope }) => {
+      // Exactly envA's wallets (another team's session is refused with NOT_FOUND, see EXPECTED); a wallet-scoped key's own only.
+      const expected = (await db.wallet.findMany({ where: { environmentId: w.envA, ...(scope.walletId ? { id: scope.walletId } : {}) }, select: { id: true } })).map((x) => x.id);
       expect(ids(data.payment.wallet.find_many.list)).toEqual(expected.sort());
     },
   },
@@ -493,8 +505,10 @@ const OPERATIONS = {
       const { secret, endpoint } = data.payment.webhook_endpoint.create;
       expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
       expect(endpoint).toMatchObject({ url: HOOK_URL("created"), environment_id: w.envA, active: true });
-      const row = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id }, select: { environment: { select: { teamId: true } } } });
+      const row = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id }, select: { walletId: true, environment: { select: { teamId: true } } } });
       expect(row.environment.teamId).toBe(scope.teamId);
+      // Created by a wallet-scoped key: bound to its wallet (only that wallet's events).
+      expect(row.walletId).toBe(scope.walletId ?? null);
     },
     state: writes,
   },
@@ -543,8 +557,9 @@ const OPERATIONS = {
   "payment.webhook_endpoint.find_many": {
     document: `query ($env: String!) { payment { webhook_endpoint { find_many { list(environment_id: $env) { id } } } } }`,
     prepare: async () => ({ home: w.envA, variables: { env: w.envA } }),
-    check: async (data: Any) => {
-      const expected = (await db.webhookEndpoint.findMany({ where: { environmentId: w.envA }, select: { id: true } })).map((e) => e.id);
+    check: async (data: Any, { scope }) => {
+      // A wallet-scoped key: only the endpoints bound to its wallet.
+      const expected = (await db.webhookEndpoint.findMany({ where: { environmentId: w.envA, ...(scope.walletId ? { walletId: scope.walletId } : {}) }, select: { id: true } })).map((e) => e.id);
       expect(ids(data.payment.webhook_endpoint.find_many.list)).toEqual(expected.sort());
     },
   },
@@ -577,9 +592,11 @@ const OPERATIONS = {
   "payment.webhook_event.find_many": {
     document: `query ($input: ListWebhookEventsInput!) { payment { webhook_event { find_many(input: $input) { total_count list { id } } } } }`,
     prepare: async () => ({ home: w.envA, variables: { input: { environment_id: w.envA, page: { limit: 100, offset: 0 } } } }),
-    check: async (data: Any) => {
+    check: async (data: Any, { scope }) => {
       const page = data.payment.webhook_event.find_many;
-      const expected = (await db.webhookEvent.findMany({ where: { environmentId: w.envA }, select: { id: true } })).map((e) => e.id);
+      // A wallet-scoped key: its wallet's events only.
+      const expected = (await db.webhookEvent.findMany({ where: { environmentId: w.envA, ...(scope.walletId ? { walletId: scope.walletId } : {}) }, select: { id: true } })).map((e) => e.id);
+      if (scope.walletId) expect(expected).not.toContain((await db.webhookEvent.findFirstOrThrow({ where: { transactionId: w.txB.id } })).id);
       expect(ids(page.list)).toEqual(expected.sort());
       expect(page.total_count).toBe(expected.length);
     },
@@ -636,6 +653,7 @@ const allKeys = (e: Expectation) => ({
   paymentsWrite: e,
   webhooksWrite: e,
   walletScopedKey: e,
+  walletScopedAllKey: e,
 });
 
 /**
@@ -656,6 +674,8 @@ const inEnvironmentA = (granted: Partial<Row>, otherTeamMaster: Expectation, all
   paymentsWrite: F,
   webhooksWrite: F,
   walletScopedKey: F,
+  // Every permission, but only its wallet (walletA): environment-wide objects are NOT_FOUND to it.
+  walletScopedAllKey: N,
   ...granted,
   memberSession: allowed,
   masterSession: allowed,
@@ -687,19 +707,19 @@ const EXPECTED: Record<OperationName, Row> = {
   "payment.environment.find_one": {
     noCredentials: U, ...BAD_CREDENTIALS,
     otherTeamKey: N, otherEnvironmentKey: N, environmentsRead: OK, environmentsWrite: OK,
-    walletsWrite: F, paymentsWrite: F, webhooksWrite: F, walletScopedKey: OK,
+    walletsWrite: F, paymentsWrite: F, webhooksWrite: F, walletScopedKey: OK, walletScopedAllKey: OK,
     memberSession: OK, masterSession: OK, otherTeamMasterSession: N,
   },
   "payment.environment.find_many": {
     noCredentials: U, ...BAD_CREDENTIALS,
     otherTeamKey: OK, otherEnvironmentKey: OK, environmentsRead: OK, environmentsWrite: OK,
-    walletsWrite: F, paymentsWrite: F, webhooksWrite: F, walletScopedKey: OK,
+    walletsWrite: F, paymentsWrite: F, webhooksWrite: F, walletScopedKey: OK, walletScopedAllKey: OK,
     memberSession: OK, masterSession: OK, otherTeamMasterSession: OK,
   },
   "payment.environment.create SANDBOX": {
     noCredentials: U, ...BAD_CREDENTIALS,
     otherTeamKey: OK, otherEnvironmentKey: OK, environmentsRead: F, environmentsWrite: OK,
-    walletsWrite: F, paymentsWrite: F, webhooksWrite: F, walletScopedKey: F,
+    walletsWrite: F, paymentsWrite: F, webhooksWrite: F, walletScopedKey: F, walletScopedAllKey: F,
     memberSession: F, masterSession: OK, otherTeamMasterSession: OK,
   },
   // LIVE: the master's dashboard session only, even for a key with ENVIRONMENTS WRITE.
@@ -709,7 +729,7 @@ const EXPECTED: Record<OperationName, Row> = {
   "payment.environment.delete": {
     noCredentials: U, ...BAD_CREDENTIALS,
     otherTeamKey: N, otherEnvironmentKey: N, environmentsRead: F, environmentsWrite: OK,
-    walletsWrite: F, paymentsWrite: F, webhooksWrite: F, walletScopedKey: F,
+    walletsWrite: F, paymentsWrite: F, webhooksWrite: F, walletScopedKey: F, walletScopedAllKey: F,
     memberSession: F, masterSession: OK, otherTeamMasterSession: N,
   },
   // Another team's environment id is as unknown as a made-up one: BAD_USER_INPUT on input.environment_id.
@@ -718,34 +738,37 @@ const EXPECTED: Record<OperationName, Row> = {
   "service_api_key.revoke": masterOnly(N),
   "service_api_keys.get_many": masterOnly(OK),
 
-  // WALLETS. The wallet-scoped key has no WALLETS permission.
-  "payment.wallet.create": inEnvironmentA({ walletsWrite: OK }, N),
+  // WALLETS. The wallet-scoped key has no WALLETS permission; the one with every permission may
+  // not create wallets (FORBIDDEN), nor reach another wallet (the fresh one of delete: NOT_FOUND).
+  "payment.wallet.create": inEnvironmentA({ walletsWrite: OK, walletScopedAllKey: F }, N),
   "payment.wallet.delete": inEnvironmentA({ walletsWrite: OK }, N),
-  "payment.wallet.set_lightning_address": inEnvironmentA({ walletsWrite: OK }, N),
-  "payment.wallet.find_one": inEnvironmentA({ walletsWrite: OK }, N),
-  "payment.wallet.find_many": inEnvironmentA({ walletsWrite: OK }, N),
+  "payment.wallet.set_lightning_address": inEnvironmentA({ walletsWrite: OK, walletScopedAllKey: OK }, N),
+  "payment.wallet.find_one": inEnvironmentA({ walletsWrite: OK, walletScopedAllKey: OK }, N),
+  "payment.wallet.find_many": inEnvironmentA({ walletsWrite: OK, walletScopedAllKey: OK }, N),
 
   // PAYMENTS. The wallet-scoped key is scoped to walletA: anything of walletB is NOT_FOUND to it.
-  "payment.transaction.create_receive": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
+  "payment.transaction.create_receive": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK, walletScopedAllKey: OK }, N),
   "payment.transaction.create_receive (another wallet)": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: N }, N),
-  "payment.transaction.create_send": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
-  "payment.transaction.find_one": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
+  "payment.transaction.create_send": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK, walletScopedAllKey: OK }, N),
+  "payment.transaction.find_one": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK, walletScopedAllKey: OK }, N),
   "payment.transaction.find_one (another wallet)": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: N }, N),
-  "payment.transaction.find_many": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK }, N),
+  "payment.transaction.find_many": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK, walletScopedAllKey: OK }, N),
 
-  // WEBHOOKS (webhook_endpoint and webhook_event alike).
-  "payment.webhook_endpoint.create": inEnvironmentA({ webhooksWrite: OK }, N),
+  // WEBHOOKS (webhook_endpoint and webhook_event alike). The endpoints of these rows are the
+  // environment's (created by the master): NOT_FOUND to the wallet-scoped key with every
+  // permission, which creates endpoints bound to its wallet and sees its wallet's events only.
+  "payment.webhook_endpoint.create": inEnvironmentA({ webhooksWrite: OK, walletScopedAllKey: OK }, N),
   "payment.webhook_endpoint.update": inEnvironmentA({ webhooksWrite: OK }, N),
   "payment.webhook_endpoint.delete": inEnvironmentA({ webhooksWrite: OK }, N),
   "payment.webhook_endpoint.rotate_secret": inEnvironmentA({ webhooksWrite: OK }, N),
   "payment.webhook_endpoint.find_one": inEnvironmentA({ webhooksWrite: OK }, N),
-  "payment.webhook_endpoint.find_many": inEnvironmentA({ webhooksWrite: OK }, N),
+  "payment.webhook_endpoint.find_many": inEnvironmentA({ webhooksWrite: OK, walletScopedAllKey: OK }, N),
   // No object involved: every key with a WEBHOOKS permission, whatever its environment (DESIGN §4:
   // payment.webhook_endpoint.* → WEBHOOKS).
-  "payment.webhook_endpoint.available_event_types": inEnvironmentA({ otherTeamKey: OK, otherEnvironmentKey: OK, webhooksWrite: OK }, OK),
+  "payment.webhook_endpoint.available_event_types": inEnvironmentA({ otherTeamKey: OK, otherEnvironmentKey: OK, webhooksWrite: OK, walletScopedAllKey: OK }, OK),
   "payment.webhook_endpoint.send_test_event": inEnvironmentA({ webhooksWrite: OK }, N),
-  "payment.webhook_event.find_one": inEnvironmentA({ webhooksWrite: OK }, N),
-  "payment.webhook_event.find_many": inEnvironmentA({ webhooksWrite: OK }, N),
+  "payment.webhook_event.find_one": inEnvironmentA({ webhooksWrite: OK, walletScopedAllKey: OK }, N),
+  "payment.webhook_event.find_many": inEnvironmentA({ webhooksWrite: OK, walletScopedAllKey: OK }, N),
   "payment.webhook_event.redeliver": inEnvironmentA({ webhooksWrite: OK }, N),
 };
 
@@ -881,13 +904,14 @@ describe("environment rules", () => {
     fails(await gql(FIND_MANY_ENVIRONMENTS, null, { "x-api-key": key.plaintext.replace("amb_live_", "amb_test_") }), U);
   });
 
-  it("a key with ENVIRONMENTS WRITE creates sandboxes in its own team, which its own scope then does not include", async () => {
+  it("a key with ENVIRONMENTS WRITE creates sandboxes in its own team, which join its own scope (DESIGN §4)", async () => {
     const key = await apiKey(w.master, w.envA, perm("ENVIRONMENTS", "WRITE"), { name: "creator" });
     const created = ok(
       await gql<Any>(`mutation { payment { environment { create(input: { name: "by key", type: SANDBOX }) { id } } } }`, null, key.headers),
     ).payment.environment.create;
     expect((await db.environment.findUniqueOrThrow({ where: { id: created.id } })).teamId).toBe(w.master.teamId);
-    fails(await gql(`query ($id: String!) { payment { environment { find_one(id: $id) { id } } } }`, { id: created.id }, key.headers), N);
+    const found = ok(await gql<Any>(`query ($id: String!) { payment { environment { find_one(id: $id) { id } } } }`, { id: created.id }, key.headers));
+    expect(found.payment.environment.find_one).toEqual({ id: created.id });
     // The master sees it.
     const seen = ok(await gql<Any>(FIND_MANY_ENVIRONMENTS, null, w.master.headers));
     expect(seen.payment.environment.find_many.list.map((e: { id: string }) => e.id)).toContain(created.id);
@@ -914,5 +938,120 @@ describe("environment rules", () => {
     expect(codes(await gql(FIND_MANY_ENVIRONMENTS, null, write.headers))).toEqual([]);
     expect(codes(await gql(FIND_MANY_ENVIRONMENTS, null, read.headers))).toEqual([]);
     fails(await gql(`mutation { payment { environment { create(input: { name: "x", type: SANDBOX }) { id } } } }`, null, read.headers), F);
+  });
+});
+
+describe("a wallet-scoped key stays in its wallet (issue 12, finding 3)", () => {
+  // A fresh environment: wallets W1 (the key's) and W2, an environment-wide endpoint made by the
+  // master, and an endpoint the wallet-scoped key makes (bound to W1).
+  let env: string;
+  let w1: string;
+  let w2: string;
+  let scoped: ApiKey;
+  let envWide: string;
+  let bound: string;
+
+  const REDELIVER = `mutation ($id: String!, $endpoint: String) { payment { webhook_event { redeliver(id: $id, endpoint_id: $endpoint) { id deliveries { webhook_endpoint_id } } } } }`;
+  const FIND_EVENT = `query ($id: String!) { payment { webhook_event { find_one(id: $id) { id wallet_id deliveries { webhook_endpoint_id } } } } }`;
+  const LIST_EVENTS = `query ($input: ListWebhookEventsInput!) { payment { webhook_event { find_many(input: $input) { total_count list { id wallet_id } } } } }`;
+  const eventOf = (transactionId: string, eventType = "payment.pending") => db.webhookEvent.findFirstOrThrow({ where: { transactionId, eventType }, select: { id: true } });
+  const deliveriesTo = (endpointId: string) => db.webhookDelivery.findMany({ where: { endpointId }, select: { event: { select: { walletId: true } } } });
+
+  beforeAll(async () => {
+    env = (await createEnvironment(w.master, "SANDBOX", "scoped")).id;
+    [w1, w2] = (await Promise.all([createWalletRow(env, { name: "W1" }), createWalletRow(env, { name: "W2" })])).map((x) => x.id);
+    scoped = await apiKey(w.master, env, ALL_WRITE, { name: "W1 only", walletId: w1 });
+    envWide = await createEndpointAs(w.master, env, "env-wide");
+    bound = await createEndpointAs({ headers: scoped.headers } as Session, env, "bound");
+    expect((await db.webhookEndpoint.findUniqueOrThrow({ where: { id: bound } })).walletId).toBe(w1);
+  });
+
+  it("its endpoint receives only its wallet's events: the batched receive write and a status change alike", async () => {
+    const [t1, t2] = [await createReceiveAs(w.master, w1), await createReceiveAs(w.master, w2)];
+    await transition(t1.id, "COMPLETED");
+    await transition(t2.id, "COMPLETED");
+    const toBound = await deliveriesTo(bound);
+    expect(toBound.length).toBe(2);
+    expect(toBound.every((d) => d.event.walletId === w1)).toBe(true);
+    // The environment-wide endpoint gets both wallets' events.
+    const toEnvWide = await deliveriesTo(envWide);
+    expect(new Set(toEnvWide.map((d) => d.event.walletId))).toEqual(new Set([w1, w2]));
+  });
+
+  it("lists and reads only its wallet's events, and only the deliveries to its own endpoints", async () => {
+    const t1 = await createReceiveAs(w.master, w1);
+    const t2 = await createReceiveAs(w.master, w2);
+    const [e1, e2] = [await eventOf(t1.id), await eventOf(t2.id)];
+    fails(await gql(FIND_EVENT, { id: e2.id }, scoped.headers), N);
+    const seen = ok(await gql<Any>(FIND_EVENT, { id: e1.id }, scoped.headers)).payment.webhook_event.find_one;
+    expect(seen).toEqual({ id: e1.id, wallet_id: w1, deliveries: [{ webhook_endpoint_id: bound }] });
+    const page = ok(await gql<Any>(LIST_EVENTS, { input: { environment_id: env, page: { limit: 100, offset: 0 } } }, scoped.headers)).payment.webhook_event.find_many;
+    expect(page.list.length).toBeGreaterThan(0);
+    expect(page.list.every((e: { wallet_id: string }) => e.wallet_id === w1)).toBe(true);
+    expect(page.total_count).toBe(await db.webhookEvent.count({ where: { environmentId: env, walletId: w1 } }));
+    fails(await gql(LIST_EVENTS, { input: { environment_id: env, filter: { wallet_id: w2 } } }, scoped.headers), N);
+  });
+
+  it("redeliver: another wallet's event is NOT_FOUND; its own goes to its own endpoints only", async () => {
+    const t1 = await createReceiveAs(w.master, w1);
+    const t2 = await createReceiveAs(w.master, w2);
+    const [e1, e2] = [await eventOf(t1.id), await eventOf(t2.id)];
+    const before = await writes();
+    fails(await gql(REDELIVER, { id: e2.id, endpoint: bound }, scoped.headers), N);
+    fails(await gql(REDELIVER, { id: e2.id }, scoped.headers), N);
+    // The environment's endpoint is not one of its objects.
+    fails(await gql(REDELIVER, { id: e1.id, endpoint: envWide }, scoped.headers), N);
+    expect(await writes()).toEqual(before);
+    const envWideBefore = await db.webhookDelivery.findUniqueOrThrow({ where: { eventId_endpointId: { eventId: e1.id, endpointId: envWide } } });
+    await db.webhookDelivery.updateMany({ where: { eventId: e1.id }, data: { status: "SUCCESS", nextAttemptAt: null } });
+    const redelivered = ok(await gql<Any>(REDELIVER, { id: e1.id }, scoped.headers)).payment.webhook_event.redeliver;
+    expect(redelivered.deliveries).toEqual([{ webhook_endpoint_id: bound }]);
+    const envWideAfter = await db.webhookDelivery.findUniqueOrThrow({ where: { eventId_endpointId: { eventId: e1.id, endpointId: envWide } } });
+    expect(envWideAfter.status).toBe("SUCCESS");
+    expect(envWideAfter.attemptBase).toBe(envWideBefore.attemptBase);
+    // Nor can the master send W2's event to the endpoint bound to W1.
+    fails(await gql(REDELIVER, { id: e2.id, endpoint: bound }, w.master.headers), N);
+  });
+
+  it("endpoints: it sees and changes only its own; a test event of its endpoint is its wallet's", async () => {
+    const list = ok(await gql<Any>(`query ($env: String!) { payment { webhook_endpoint { find_many { list(environment_id: $env) { id } } } } }`, { env }, scoped.headers));
+    expect(list.payment.webhook_endpoint.find_many.list).toEqual([{ id: bound }]);
+    for (const document of [
+      `mutation ($id: String!) { payment { webhook_endpoint { delete(id: $id) } } }`,
+      `mutation ($id: String!) { payment { webhook_endpoint { rotate_secret(id: $id) { secret } } } }`,
+      `mutation ($id: String!) { payment { webhook_endpoint { send_test_event(id: $id) { id } } } }`,
+      `query ($id: String!) { payment { webhook_endpoint { find_one(id: $id) { id } } } }`,
+    ]) {
+      fails(await gql(document, { id: envWide }, scoped.headers), N);
+    }
+    fails(await gql(`mutation ($input: UpdateWebhookEndpointInput!) { payment { webhook_endpoint { update(input: $input) { id } } } }`, { input: { id: envWide, active: false } }, scoped.headers), N);
+    expect(await db.webhookEndpoint.count({ where: { id: envWide, active: true } })).toBe(1);
+    const test = ok(await gql<Any>(`mutation ($id: String!) { payment { webhook_endpoint { send_test_event(id: $id) { id wallet_id } } } }`, { id: bound }, scoped.headers));
+    const event = test.payment.webhook_endpoint.send_test_event;
+    expect(event.wallet_id).toBe(w1);
+    expect(ok(await gql<Any>(FIND_EVENT, { id: event.id }, scoped.headers)).payment.webhook_event.find_one.id).toBe(event.id);
+  });
+
+  it("no environment-level writes, whatever its permissions (FORBIDDEN), nothing written", async () => {
+    const before = await writes();
+    fails(await gql(`mutation { payment { environment { create(input: { name: "x", type: SANDBOX }) { id } } } }`, null, scoped.headers), F);
+    fails(await gql(`mutation ($id: String!) { payment { environment { delete(id: $id) } } }`, { id: env }, scoped.headers), F);
+    fails(await gql(`mutation ($id: String!) { payment { wallet { delete(id: $id) } } }`, { id: w1 }, scoped.headers), F);
+    fails(await gql(`mutation ($id: String!) { payment { wallet { delete(id: $id) } } }`, { id: w2 }, scoped.headers), N);
+    fails(
+      await gql(`mutation ($input: CreatePaymentsWalletInput!) { payment { wallet { create(input: $input) { id } } } }`, { input: { name: "x", environment_id: env, asset_id: BTC_ASSET_ID } }, scoped.headers),
+      F,
+    );
+    expect(await writes()).toEqual(before);
+  });
+
+  it("when its wallet is deleted, the key and the endpoints bound to the wallet go with it (never widened to the environment)", async () => {
+    const wallet = await createWalletRow(env, { name: "short-lived" });
+    const key = await apiKey(w.master, env, ALL_WRITE, { name: "short-lived", walletId: wallet.id });
+    const endpoint = await createEndpointAs({ headers: key.headers } as Session, env, "short-lived");
+    ok(await gql(`mutation ($id: String!) { payment { wallet { delete(id: $id) } } }`, { id: wallet.id }, w.master.headers));
+    expect(await db.serviceApiKey.count({ where: { id: key.id } })).toBe(0);
+    expect(await db.webhookEndpoint.count({ where: { id: endpoint } })).toBe(0);
+    fails(await gql(FIND_MANY_ENVIRONMENTS, null, key.headers), U);
   });
 });

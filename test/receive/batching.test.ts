@@ -212,7 +212,7 @@ describe("concurrent create_receive (batched writes)", () => {
     const wallet = await newWallet(team, environmentId, ASSET.USDT, "Old and new");
     const original = receiveOf(await gql(CREATE_RECEIVE, { input: { wallet_id: wallet.id, amount: "1000000", idempotency_key: "old" } }, key));
     const calls = Array.from({ length: 20 }, (_, n) => (n % 2 ? "old" : `new-${n}`));
-    const txs = (await Promise.all(calls.map((k) => gql(CREATE_RECEIVE, { input: { wallet_id: wallet.id, amount: "2000000", idempotency_key: k } }, key)))).map(receiveOf);
+    const txs = (await Promise.all(calls.map((k) => gql(CREATE_RECEIVE, { input: { wallet_id: wallet.id, amount: k === "old" ? "1000000" : "2000000", idempotency_key: k } }, key)))).map(receiveOf);
     txs.forEach((tx, n) => {
       if (calls[n] === "old") {
         expect(tx.id).toBe(original.id);

@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import { db } from "@/lib/db";
 import { graphqlFetch } from "../graphql-transport";
 import { signUp } from "@/lib/accounts/sign-up";
-import { resolveSessionUser } from "@/lib/auth/session";
+import { createSession, resolveSessionUser } from "@/lib/auth/session";
 import type { UserActor } from "@/lib/auth/actor";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { createApiKey } from "@/lib/api-keys/manage-api-keys";
@@ -80,7 +80,7 @@ export type Team = { userId: string; teamId: string; actor: UserActor };
 /** A fresh team whose master is returned as a dashboard actor. */
 export async function newTeam(name = "Team"): Promise<Team> {
   const { userId, teamId } = await signUp({ email: `${unique("m")}@example.com`, password: "correct horse battery staple", teamName: name });
-  const actor = await resolveSessionUser(userId, 0);
+  const actor = await resolveSessionUser(userId, 0, await createSession(userId));
   if (!actor) throw new Error("no actor after sign-up");
   return { userId, teamId, actor };
 }

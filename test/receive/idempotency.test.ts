@@ -7,7 +7,7 @@ process.env.SANDBOX_SETTLE_DELAY_MS = "600000";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createReceive } from "@/lib/transactions/create-receive";
-import { ASSET, CREATE_RECEIVE, gql, mintKey, newSandbox, newTeam, newWallet, ok, TX_ID, type Team } from "./helpers";
+import { ASSET, CREATE_RECEIVE, fails, gql, mintKey, newSandbox, newTeam, newWallet, ok, TX_ID, type Team } from "./helpers";
 
 let team: Team;
 let environmentId: string;
@@ -91,5 +91,42 @@ describe("idempotency_key", () => {
     const n2 = ok(await gql(CREATE_RECEIVE, { input: { wallet_id: wallet.id, amount: "1000" } }, key)).payment.transaction.create_receive;
     expect(n1.id).not.toBe(n2.id);
     expect(await db.transaction.count({ where: { walletId: wallet.id } })).toBe(4);
+  });
+
+  it("a replay with different parameters is refused naming idempotency_key, and writes nothing", async () => {
+    const wallet = await newWallet(team, environmentId, ASSET.BTC, "Mismatch");
+    const base = { wallet_id: wallet.id, amount: "1000", description: "Order 7", metadata: "{\"order\":7}", expires_in_seconds: 600, idempotency_key: "order-7" };
+    const first = ok(await gql(CREATE_RECEIVE, { input: base }, key)).payment.transaction.create_receive;
+    const changes: Array<[string, Record<string, unknown>]> = [
+      ["amount", { amount: "999999" }],
+      ["description", { description: "Order 8" }],
+      ["description", { description: undefined }],
+      ["metadata", { metadata: "{\"order\":8}" }],
+      ["expires_in_seconds", { expires_in_seconds: 601 }],
+    ];
+    for (const [what, change] of changes) {
+      const error = fails(await gql(CREATE_RECEIVE, { input: { ...base, ...change } }, key), "BAD_USER_INPUT", "input.idempotency_key");
+      expect(error.message).toContain(first.id);
+      expect(error.message).toContain(`different ${what}`);
+    }
+    // The identical replay still answers the original.
+    expect(ok(await gql(CREATE_RECEIVE, { input: base }, key)).payment.transaction.create_receive.id).toBe(first.id);
+    expect(await db.transaction.count({ where: { walletId: wallet.id } })).toBe(1);
+    expect(await footprint(first.id)).toEqual({ events: 1, webhookEvents: 1, jobs: 1 });
+  });
+
+  it("50 concurrent replays that disagree: exactly one invoice, the agreeing ones answer it, the others are refused", async () => {
+    const wallet = await newWallet(team, environmentId, ASSET.BTC, "Mismatch race");
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => gql(CREATE_RECEIVE, { input: { wallet_id: wallet.id, amount: i % 2 ? "2000" : "1000", idempotency_key: "race" } }, key)),
+    );
+    const rows = await db.transaction.findMany({ where: { walletId: wallet.id } });
+    expect(rows).toHaveLength(1);
+    const winner = rows[0];
+    for (const [i, res] of results.entries()) {
+      const asked = BigInt(i % 2 ? 2000 : 1000);
+      if (asked === winner.amount) expect(ok(res).payment.transaction.create_receive.id).toBe(winner.id);
+      else fails(res, "BAD_USER_INPUT", "input.idempotency_key");
+    }
   });
 });

@@ -71,6 +71,27 @@ describe("create_receive permissions", () => {
     expect(await rowCounts()).toEqual(before);
   });
 
+  it("a wallet-scoped key with every permission: create_receive and reads in its wallet only, no environment-level writes", async () => {
+    const walletB = (await newWallet(team, environmentId, ASSET.BTC, "B")).id;
+    const all: Perm[] = (["ENVIRONMENTS", "WALLETS", "PAYMENTS", "WEBHOOKS"] as const).map((resource) => ({ resource, level: "WRITE" }));
+    const key = await mintKey(team, environmentId, all, walletA);
+    const mine = ok(await gql(CREATE_RECEIVE, { input: input(walletA) }, key)).payment.transaction.create_receive;
+    expect(mine.wallet_id).toBe(walletA);
+    await refused(key, walletB, "NOT_FOUND");
+    // Another wallet's transaction, and a transaction list filtered by it: NOT_FOUND.
+    const theirs = ok(await gql(CREATE_RECEIVE, { input: input(walletB) }, await mintKey(team, environmentId))).payment.transaction.create_receive;
+    fails(await gql(`query($id: String!) { payment { transaction { find_one(id: $id) { id } } } }`, { id: theirs.id }, key), "NOT_FOUND");
+    fails(await gql(`query($input: ListTransactionsInput!) { payment { transaction { find_many(input: $input) { list { id } } } } }`, { input: { wallet_id: walletB } }, key), "NOT_FOUND");
+    const listed = ok(await gql(`query($input: ListTransactionsInput!) { payment { transaction { find_many(input: $input) { list { wallet_id } } } } }`, { input: { environment_id: environmentId } }, key));
+    expect(listed.payment.transaction.find_many.list.every((t: { wallet_id: string }) => t.wallet_id === walletA)).toBe(true);
+    // Environment-level writes: FORBIDDEN, nothing written.
+    const before = await rowCounts();
+    fails(await gql(`mutation { payment { environment { create(input: { name: "x", type: SANDBOX }) { id } } } }`, null, key), "FORBIDDEN");
+    fails(await gql(`mutation($id: String!) { payment { environment { delete(id: $id) } } }`, { id: environmentId }, key), "FORBIDDEN");
+    fails(await gql(`mutation($id: String!) { payment { wallet { delete(id: $id) } } }`, { id: walletA }, key), "FORBIDDEN");
+    expect(await rowCounts()).toEqual(before);
+  });
+
   it("a LIVE environment without an attached node cannot issue invoices (FORBIDDEN), nothing written", async () => {
     const { environment } = await createEnvironment(team.actor, { name: "Production", type: "LIVE" });
     const wallet = await newWallet(team, environment.id, ASSET.BTC, "Live");

@@ -141,7 +141,7 @@ describe("a wallet's Lightning Address (serving)", () => {
     for (let i = 0; i < 31; i++) statuses.push((await getJson(callback, { "x-forwarded-for": "203.0.113.7" })).status);
     expect(statuses.slice(0, 30)).toEqual(Array(30).fill(200));
     expect(statuses[30]).toBe(429);
-    // Another client (the test server sets X-Forwarded-For from the socket when absent): not limited.
+    // Another client (no X-Forwarded-For: the test server's socket address): not limited.
     const limited = await getJson(callback);
     expect(limited.status).toBe(200);
   });

@@ -1,7 +1,7 @@
 // A process that only sends (run by sigkill.test.ts, which SIGKILLs it at random moments): lanes
 // of internal payments (a fresh invoice of the payee wallet, paid from the payer wallet) and of
 // sends to other nodes settled at once by the sandbox job's handler, forever.
-import { resolveSessionUser } from "@/lib/auth/session";
+import { createSession, resolveSessionUser } from "@/lib/auth/session";
 import { runSandboxSend } from "@/lib/jobs/handlers";
 import { db } from "@/lib/db";
 import { createReceive } from "@/lib/transactions/create-receive";
@@ -9,8 +9,8 @@ import { createSend } from "@/lib/transactions/create-send";
 import { foreignInvoice } from "./helpers";
 
 const { PAYER_USER, PAYER_WALLET, PAYEE_USER, PAYEE_WALLET } = process.env;
-const payer = await resolveSessionUser(PAYER_USER!, 0);
-const payee = await resolveSessionUser(PAYEE_USER!, 0);
+const payer = await resolveSessionUser(PAYER_USER!, 0, await createSession(PAYER_USER!));
+const payee = await resolveSessionUser(PAYEE_USER!, 0, await createSession(PAYEE_USER!));
 if (!payer || !payee) throw new Error("no actors");
 
 async function internalLane() {

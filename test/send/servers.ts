@@ -3,6 +3,7 @@
 // scriptable payee servers that answer whatever a test needs (errors, lies, slowness, size).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { CLIENT_IP_HEADER, parseTrustedProxies, resolveClientIp } from "@/lib/http/client-ip";
 import { handleLnurl } from "@/lib/lnurl/http";
 
 export type TestServer = { origin: string; host: string; close: () => Promise<void> };
@@ -26,12 +27,16 @@ export function listen(handler: http.RequestListener): Promise<TestServer> {
   });
 }
 
+const LOOPBACK_PROXY = parseTrustedProxies(["127.0.0.1", "::1"]);
+
 /** A second Boltrail, as far as Lightning Addresses go: its /.well-known/lnurlp and callback routes over real HTTP. */
 export function boltrailLnurlServer(): Promise<TestServer> {
   return listen(async (req, res) => {
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-    if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", req.socket.remoteAddress ?? "unknown");
+    // As scripts/server.ts does, here behind a trusted proxy on loopback: X-Forwarded-For names the client.
+    headers.delete(CLIENT_IP_HEADER);
+    headers.set(CLIENT_IP_HEADER, resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], LOOPBACK_PROXY));
     const response = await handleLnurl(new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers }));
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(await response.text());

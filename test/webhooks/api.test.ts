@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHmac } from "node:crypto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { createTestInbox, receiveInboxRequest, INBOX_KEEP } from "@/lib/webhooks/test-inbox";
+import { createTestInbox, getTestInbox, receiveInboxRequest, INBOX_KEEP } from "@/lib/webhooks/test-inbox";
+import { resolveApiKey } from "@/lib/api-keys/resolve-api-key";
+import { createApiKey } from "@/lib/api-keys/manage-api-keys";
+import { listEndpointDeliveries } from "@/lib/webhooks/webhook-events";
+import { createWallet } from "@/lib/wallets/manage-wallets";
 import { rotateEndpointSecret } from "@/lib/webhooks/endpoints";
 import {
   createEndpointVia,
@@ -241,5 +245,34 @@ describe("sandbox test inbox (service)", () => {
     await db.testInbox.update({ where: { id: inbox.inboxId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await receiveInboxRequest(token, signed(inbox.secret, "{}"))).toBe("unknown");
     expect(await db.inboxRequest.count({ where: { inboxId: inbox.inboxId } })).toBe(100);
+  });
+});
+
+describe("wallet-scoped keys and webhooks (issue 12, finding 3)", () => {
+  it("a test inbox made by a wallet-scoped key is bound to its wallet; another wallet's key cannot open it", async () => {
+    const { environmentId, walletId } = await sandbox(team);
+    const other = await createWallet(team.actor, { name: "other", environment_id: environmentId, asset_id: "2ed7d7ac-9f5c-4b0a-8a47-1c1b0f0b7c01" });
+    const scopedKey = async (wallet: string) =>
+      resolveApiKey(
+        (await createApiKey(team.actor, { name: `scoped ${wallet}`, environment_id: environmentId, permissions: [{ resource: "WEBHOOKS", level: "WRITE" }], wallet_id: wallet })).plaintextKey,
+      );
+    const mine = await scopedKey(walletId);
+    const theirs = await scopedKey(other.id);
+    const inbox = await createTestInbox(mine, environmentId, "http://localhost:3000");
+    expect((await db.webhookEndpoint.findUniqueOrThrow({ where: { id: inbox.endpointId } })).walletId).toBe(walletId);
+    expect((await getTestInbox(mine, inbox.inboxId)).id).toBe(inbox.inboxId);
+    const refused = await getTestInbox(theirs, inbox.inboxId).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe("NOT_FOUND");
+    // The dashboard (the team's session) sees it.
+    expect((await getTestInbox(team.actor, inbox.inboxId)).id).toBe(inbox.inboxId);
+    // Its deliveries: only its wallet's receives.
+    const key = await mintKey(team, environmentId);
+    await createReceiveVia(key, walletId);
+    await createReceiveVia(key, other.id);
+    const deliveries = await listEndpointDeliveries(mine, inbox.endpointId);
+    expect(deliveries.map((d) => JSON.parse(d.event.payload).wallet_id)).toEqual([walletId]);
+    const denied = await listEndpointDeliveries(theirs, inbox.endpointId).catch((e: unknown) => e);
+    expect((denied as AppError).code).toBe("NOT_FOUND");
   });
 });
