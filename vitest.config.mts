@@ -23,6 +23,9 @@ export default defineConfig({
     // …cloned into a fresh database for each test file (DATABASE_URL), which therefore run in parallel safely.
     setupFiles: ["test/setup.ts"],
     pool: "forks",
+    // next-auth imports "next/server" without an extension, which Node's ESM loader cannot
+    // resolve; processed by Vite (inlined) it resolves as under Next.js (the auth route's tests).
+    server: { deps: { inline: ["next-auth"] } },
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

@@ -12,6 +12,7 @@ import { NextRequest } from "next/server";
 import { unstable_doesMiddlewareMatch, unstable_getResponseFromNextConfig } from "next/experimental/testing/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as inboxPost } from "@/app/hooks/inbox/[token]/route";
+import { POST as authPost } from "@/app/api/auth/[...nextauth]/route";
 import { GET as graphqlGet, OPTIONS as graphqlOptions, POST as graphqlPost } from "@/app/graphql/route";
 import { handleGraphQLNodeRequest } from "@/lib/graphql/http";
 import { MAX_BODY_BYTES } from "@/lib/graphql/limits";
@@ -148,6 +149,16 @@ describe("a 50 MB body is refused with 413, without being read", () => {
     expect(body.pulled()).toBe(0);
     expect(heap).toBeLessThan(MAX_GROWTH);
   });
+
+  it("Auth.js's POST endpoints (the login form's target), 50 MB streamed: 413 at the 16 KB cap, memory flat", async () => {
+    const body = lazyBody(HUGE);
+    const { result: res, heap } = await peakGrowth(() => authPost(webPost("http://localhost/api/auth/callback/credentials", body.stream)));
+    expect(res.status).toBe(413);
+    expect(body.pulled()).toBeLessThanOrEqual(16 * 1024 + 128 * 1024);
+    expect(heap).toBeLessThan(MAX_GROWTH);
+  });
+
+  // That small forms still reach Auth.js is what every e2e login and logout shows (it needs Next.js's runtime).
 
   it("the test inbox still takes a body within the cap (and answers 404 for an unknown inbox)", async () => {
     const res = await inboxPost(webPost(inbox, JSON.stringify({ hello: "x".repeat(200 * 1024) })), params);
