@@ -84,6 +84,13 @@ export function createPool(config: pg.PoolConfig): pg.Pool {
   const created = new pg.Pool(config);
   // An idle connection can be cut by the server (restart, failover); the pool drops it and the next query reconnects.
   created.on("error", () => {});
+  // Every client, for its whole life: a dying connection can emit 'error' more than once (the
+  // server's FATAL, then the socket's end), also after pg-pool's own once-listener of pool.query()
+  // or after release; one without a listener would end the process. The failure itself reaches
+  // whoever runs a query, as its error (and the guard below releases the client).
+  created.on("connect", (client: pg.PoolClient) => {
+    client.on("error", () => {});
+  });
   created.on("release", (err: Error | undefined, client: pg.PoolClient) => {
     if (err) destroySocket(client);
   });

@@ -84,6 +84,29 @@ export const EnvSchema = z.object({
         ctx.addIssue({ code: "custom", message: `WEBHOOK_URL_ALLOWLIST: ${(err as Error).message} (expected hostnames and CIDRs, comma-separated)` });
       }
     }),
+  /**
+   * Hosts and CIDRs a Lightning node's REST URL may point at although private (a node on the same
+   * network as Boltrail); other node URLs follow the webhook URL rules (public addresses only).
+   */
+  NODE_URL_ALLOWLIST: optionalString
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .superRefine((entries, ctx) => {
+      try {
+        parseAllowlist(entries);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `NODE_URL_ALLOWLIST: ${(err as Error).message.replace(/^WEBHOOK_URL_ALLOWLIST: /, "")} (expected hostnames and CIDRs, comma-separated)` });
+      }
+    }),
+  /** The Bitcoin network attached (live) nodes must be on; testnet, signet and regtest are for testing with your own node. */
+  LIVE_NETWORK: z
+    .enum(["mainnet", "testnet", "signet", "regtest"], { error: "LIVE_NETWORK must be mainnet, testnet, signet or regtest" })
+    .optional()
+    .default("mainnet"),
   /** Ports webhook and Lightning Address URLs may use (allowlisted hosts excepted); database and infrastructure ports inside a range stay refused. */
   WEBHOOK_ALLOWED_PORTS: optionalString.transform((v, ctx): PortPolicy => {
     try {

@@ -10,8 +10,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSchema, GraphQLObjectType, GraphQLSchema, printSchema } from "graphql";
 
-export const QUERY_FIELDS = ["hello", "user", "payment", "service_api_keys", "taproot_assets"];
-export const MUTATION_FIELDS = ["payment", "service_api_key"];
+export const QUERY_FIELDS = ["hello", "user", "payment", "service_api_keys", "taproot_assets", "node"];
+export const MUTATION_FIELDS = ["payment", "service_api_key", "node"];
 
 export function extractSubset(referenceSdl: string): string {
   const full = buildSchema(referenceSdl);

@@ -8,6 +8,8 @@ import { usdPrice, usdValue } from "../assets/prices";
 import { displayAmount } from "../money";
 import type { EndpointView } from "../webhooks/endpoints";
 import type { WebhookEventView } from "../webhooks/webhook-events";
+import { AppError } from "../errors";
+import type { NodeView } from "../nodes/node-view";
 
 export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -83,8 +85,8 @@ export function gqlWallet(w: WalletView) {
     environment_id: w.environmentId,
     team_id: w.teamId,
     updated_at: w.updatedAt.toISOString(),
-    // Sandbox wallets have no node; live nodes attach to the environment.
-    nodes: [],
+    // Sandbox wallets have no node; a live wallet is served by the node attached to its environment.
+    nodes: w.nodes.map(gqlNode),
     node_permissions: () => ({ id: `node_permissions:${w.id}`, encrypted_symmetric_key: "", nodes: [] }),
   };
 }
@@ -175,5 +177,46 @@ export function gqlWebhookEvent(e: WebhookEventView) {
       created_at: d.createdAt.toISOString(),
       updated_at: d.updatedAt.toISOString(),
     })),
+  };
+}
+
+const notAvailable = (what: string): never => {
+  throw new AppError("NOT_IMPLEMENTED", `${what} is not available in Boltrail`);
+};
+
+/**
+ * LND's network → DeployedNodeNetwork, which only has MAINNET, MUTINYNET and TESTNET: signet maps
+ * to MUTINYNET (Mutinynet is a signet), regtest to TESTNET (a test network either way).
+ */
+const NODE_NETWORK: Record<string, "MAINNET" | "MUTINYNET" | "TESTNET"> = { mainnet: "MAINNET", testnet: "TESTNET", signet: "MUTINYNET", regtest: "TESTNET" };
+
+/** An attached node as the reference's DeployedNode: a team's own LND (THIRD_PARTY), never its credentials. */
+export function gqlNode(n: NodeView) {
+  return {
+    id: n.id,
+    alias: n.alias,
+    pubkey: n.pubkey,
+    network: NODE_NETWORK[n.network] ?? "TESTNET",
+    // The reference's states describe managed nodes; an attached node is ACTIVE (its connection state is on the dashboard).
+    state: "ACTIVE",
+    created_at: n.createdAt.toISOString(),
+    funds_available_at: n.createdAt.toISOString(),
+    deactivation_initiated: null,
+    deleted_at: null,
+    backup: null,
+    // Macaroons are never returned.
+    credentials: { id: `credentials:${n.id}`, list: [] },
+    is_automated: false,
+    node_type: "THIRD_PARTY",
+    partners: { id: `partners:${n.id}`, list: [] },
+    get password() {
+      return notAvailable("A node password");
+    },
+    sockets: { id: `sockets:${n.id}`, litd: null, lnd: { id: `sockets:${n.id}:lnd`, grpc: n.grpc, rest: n.restUrl } },
+    taproot_assets_enabled: false,
+    type: "PAYMENTS",
+    get withdrawal_target() {
+      return notAvailable("A node withdrawal target");
+    },
   };
 }

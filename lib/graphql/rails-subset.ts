@@ -5,10 +5,144 @@
 export const RAILS_SUBSET_SDL = /* GraphQL */ `
 type Query {
   hello: String!
+  node: NodeQueries!
   payment: PaymentQueries!
   service_api_keys: ServiceApiKeyQueries!
   taproot_assets: TaprootAssetsQuery!
   user: User!
+}
+
+type NodeQueries {
+  deployed_node(node_id: String!): DeployedNode!
+  deployed_nodes: [DeployedNode!]!
+  id: String!
+}
+
+type DeployedNode {
+  alias: String
+  backup: NodeBackup
+  created_at: String!
+  credentials: NodeMacaroonList!
+  deactivation_initiated: String
+  deleted_at: String
+  funds_available_at: String!
+  id: String!
+  is_automated: Boolean!
+  network: DeployedNodeNetwork!
+  node_type: ManagedNodeType!
+  partners: PartnerNodeList!
+  password: String!
+  pubkey: String
+  sockets: NodeSockets!
+  state: DeployedNodeState!
+  taproot_assets_enabled: Boolean!
+  type: DeployedNodeType!
+  withdrawal_target: String!
+}
+
+type NodeBackup {
+  created_at: String!
+  id: String!
+  latest: String!
+  size: Float!
+}
+
+type NodeMacaroonList {
+  id: String!
+  list: [NodeMacaroon!]!
+}
+
+type NodeMacaroon {
+  encryption_type: MacaroonEncryptionType!
+  id: String!
+  is_admin: Boolean!
+  location: DeployedNodeMacaroonLocation!
+  macaroon: String!
+  macaroon_type: MacaroonType!
+  permissions: [String!]
+}
+
+enum MacaroonEncryptionType {
+  CLIENT
+  SERVER
+}
+
+enum DeployedNodeMacaroonLocation {
+  LITD
+  LND
+  TAPD
+}
+
+enum MacaroonType {
+  ADMIN
+  MANAGEMENT
+  SUPERADMIN
+}
+
+enum DeployedNodeNetwork {
+  MAINNET
+  MUTINYNET
+  TESTNET
+}
+
+enum ManagedNodeType {
+  FULLY_MANAGED
+  THIRD_PARTY
+}
+
+type PartnerNodeList {
+  id: String!
+  list: [PartnerNode!]!
+}
+
+type PartnerNode {
+  id: String!
+  node: SimpleNode!
+}
+
+"""
+Trimmed node representation returned in list views and as a nested reference. Contains only public identity fields (pubkey, alias, sockets). See DeployedNode for the full type, which includes state, credentials, and configuration.
+"""
+type SimpleNode {
+  alias: String
+  id: String!
+  pubkey: String!
+  sockets: [String!]!
+}
+
+type NodeSockets {
+  id: String!
+  litd: LitdSockets
+  lnd: LndSockets
+}
+
+type LitdSockets {
+  grpc: String!
+  id: String!
+  rest: String!
+}
+
+type LndSockets {
+  grpc: String!
+  id: String!
+  rest: String!
+}
+
+enum DeployedNodeState {
+  ACTIVE
+  CREATED
+  DELETED
+  DELETION_INITIATED
+  WAITING_FOR_ACTIVATION
+  WAITING_FOR_CREDENTIALS
+  WAITING_FOR_DEPOSIT
+  WAITING_FOR_INIT
+}
+
+enum DeployedNodeType {
+  LP
+  P2P_TRADE
+  PAYMENTS
 }
 
 type PaymentQueries {
@@ -280,12 +414,6 @@ type NodePermission {
   tls_cert: String
 }
 
-enum DeployedNodeNetwork {
-  MAINNET
-  MUTINYNET
-  TESTNET
-}
-
 type NodePermissionSockets {
   id: String!
   litd: SocketEndpoints
@@ -296,127 +424,6 @@ type SocketEndpoints {
   grpc: String!
   id: String!
   rest: String!
-}
-
-type DeployedNode {
-  alias: String
-  backup: NodeBackup
-  created_at: String!
-  credentials: NodeMacaroonList!
-  deactivation_initiated: String
-  deleted_at: String
-  funds_available_at: String!
-  id: String!
-  is_automated: Boolean!
-  network: DeployedNodeNetwork!
-  node_type: ManagedNodeType!
-  partners: PartnerNodeList!
-  password: String!
-  pubkey: String
-  sockets: NodeSockets!
-  state: DeployedNodeState!
-  taproot_assets_enabled: Boolean!
-  type: DeployedNodeType!
-  withdrawal_target: String!
-}
-
-type NodeBackup {
-  created_at: String!
-  id: String!
-  latest: String!
-  size: Float!
-}
-
-type NodeMacaroonList {
-  id: String!
-  list: [NodeMacaroon!]!
-}
-
-type NodeMacaroon {
-  encryption_type: MacaroonEncryptionType!
-  id: String!
-  is_admin: Boolean!
-  location: DeployedNodeMacaroonLocation!
-  macaroon: String!
-  macaroon_type: MacaroonType!
-  permissions: [String!]
-}
-
-enum MacaroonEncryptionType {
-  CLIENT
-  SERVER
-}
-
-enum DeployedNodeMacaroonLocation {
-  LITD
-  LND
-  TAPD
-}
-
-enum MacaroonType {
-  ADMIN
-  MANAGEMENT
-  SUPERADMIN
-}
-
-enum ManagedNodeType {
-  FULLY_MANAGED
-  THIRD_PARTY
-}
-
-type PartnerNodeList {
-  id: String!
-  list: [PartnerNode!]!
-}
-
-type PartnerNode {
-  id: String!
-  node: SimpleNode!
-}
-
-"""
-Trimmed node representation returned in list views and as a nested reference. Contains only public identity fields (pubkey, alias, sockets). See DeployedNode for the full type, which includes state, credentials, and configuration.
-"""
-type SimpleNode {
-  alias: String
-  id: String!
-  pubkey: String!
-  sockets: [String!]!
-}
-
-type NodeSockets {
-  id: String!
-  litd: LitdSockets
-  lnd: LndSockets
-}
-
-type LitdSockets {
-  grpc: String!
-  id: String!
-  rest: String!
-}
-
-type LndSockets {
-  grpc: String!
-  id: String!
-  rest: String!
-}
-
-enum DeployedNodeState {
-  ACTIVE
-  CREATED
-  DELETED
-  DELETION_INITIATED
-  WAITING_FOR_ACTIVATION
-  WAITING_FOR_CREDENTIALS
-  WAITING_FOR_DEPOSIT
-  WAITING_FOR_INIT
-}
-
-enum DeployedNodeType {
-  LP
-  P2P_TRADE
-  PAYMENTS
 }
 
 type WebhookEndpointQueries {
@@ -865,8 +872,157 @@ enum VerificationStatus {
 }
 
 type Mutation {
+  node: NodeMutations!
   payment: PaymentMutations!
   service_api_key: ServiceApiKeyMutations!
+}
+
+type NodeMutations {
+  activate(cancel_url: String!, node_id: String!, success_url: String!): NodeSubscription!
+  asset: NodeAssetMutations!
+  change_settings(input: NodeSettingsInput!): NodeChangeSettings!
+  connect(input: NodeConnectInput!): NodeConnection!
+  deactivate(input: NodeDeactivationInput!): NodeDeactivation!
+  deploy(type: String! = "LP"): DeployManagedNode!
+  invoices: NodeInvoice!
+  partners: NodePartners!
+  withdrawal: NodeWithdrawal!
+}
+
+type NodeSubscription {
+  external_url: String
+  success: Boolean!
+}
+
+type NodeAssetMutations {
+  disable_taproot_assets(input: DisableTaprootAssetsInput!): DisableTaprootAssetsResult!
+  enable_taproot_assets(input: EnableTaprootAssetsInput!): EnableTaprootAssetsResult!
+  set_asset_config(input: SetAutomatedAssetInput!): SetAssetConfigResult!
+}
+
+type DisableTaprootAssetsResult {
+  success: Boolean!
+}
+
+input DisableTaprootAssetsInput {
+  node_id: String!
+}
+
+type EnableTaprootAssetsResult {
+  success: Boolean!
+}
+
+input EnableTaprootAssetsInput {
+  grpc: String
+  node_id: String!
+  rest: String
+}
+
+type SetAssetConfigResult {
+  success: Boolean!
+}
+
+input SetAutomatedAssetInput {
+  asset_id: String!
+  enabled: Boolean!
+  node_id: String!
+}
+
+type NodeChangeSettings {
+  new_alias: String
+}
+
+input NodeSettingsInput {
+  alias: String
+  node_id: String!
+}
+
+type NodeConnection {
+  node_id: String!
+  success: Boolean!
+}
+
+input NodeConnectInput {
+  litd: ConnectLITDInput
+  lnd: ConnectLNDInput
+  node_type: DeployedNodeType! = LP
+}
+
+input ConnectLITDInput {
+  grpc: String!
+  management_macaroon: String!
+  rest: String!
+  taproot_assets: Boolean
+  tls_cert: String
+}
+
+input ConnectLNDInput {
+  grpc: String!
+  management_macaroon: String!
+  rest: String!
+  tls_cert: String
+}
+
+type NodeDeactivation {
+  success: Boolean!
+}
+
+input NodeDeactivationInput {
+  node_id: String!
+  password_hash: String
+}
+
+type DeployManagedNode {
+  success: Boolean!
+}
+
+type NodeInvoice {
+  create(input: CreateInvoiceInput!): CreateInvoiceResult!
+}
+
+type CreateInvoiceResult {
+  id: String!
+  payment_request: String!
+}
+
+input CreateInvoiceInput {
+  amount_sats: String
+  asset_amount: String
+  description: String
+  expires_at: String
+  group_key: String
+  node_id: String!
+  peer_pubkey: String
+  swap_node_pubkey: String
+}
+
+type NodePartners {
+  add(input: AddPartnerNodeInput!): PartnerNode!
+  remove(input: RemovePartnerNodeInput!): Boolean!
+}
+
+input AddPartnerNodeInput {
+  node_id: String!
+  pubkey: String!
+}
+
+input RemovePartnerNodeInput {
+  node_id: String!
+  partner_id: String!
+}
+
+type NodeWithdrawal {
+  increase_withdrawal_target(input: IncreaseWithdrawalInput!): NodeWithdrawalResult!
+}
+
+type NodeWithdrawalResult {
+  amount: String!
+}
+
+input IncreaseWithdrawalInput {
+  amount_sats: String!
+  node_id: String!
+  password_hash: String
 }
 
 type PaymentMutations {

@@ -66,6 +66,18 @@ export function isHttpsRequest(forwardedProto: string | string[] | null | undefi
 
 const joinPolicy = (directives: ReadonlyArray<string | false>) => directives.filter(Boolean).join("; ");
 
+/** What every HTML document Boltrail serves allows besides scripts (pages and GraphiQL alike). */
+const DOCUMENT_DIRECTIVES = [
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+];
+
 /**
  * The policy of every Next.js page (set by proxy.ts on the request, so Next.js puts the nonce on
  * its own scripts, and on the response). Scripts: only those carrying this request's nonce, and
@@ -77,14 +89,7 @@ export function pageContentSecurityPolicy(nonce: string, options: { dev?: boolea
   return joinPolicy([
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
+    ...DOCUMENT_DIRECTIVES,
     options.https === true && "upgrade-insecure-requests",
   ]);
 }
@@ -99,14 +104,7 @@ export function graphiqlContentSecurityPolicy(scriptHashes: readonly string[], o
     "default-src 'none'",
     `script-src ${scriptHashes.map((hash) => `'sha256-${hash}'`).join(" ")}`,
     "worker-src blob:",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
+    ...DOCUMENT_DIRECTIVES,
     options.https === true && "upgrade-insecure-requests",
   ]);
 }

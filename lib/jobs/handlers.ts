@@ -56,7 +56,9 @@ export async function runSandboxSend(payload: unknown): Promise<void> {
 }
 
 /**
- * The expiry sweeper: every pending transaction past its expires_at becomes EXPIRED. Rows are
+ * The expiry sweeper: every pending transaction past its expires_at becomes EXPIRED, except the
+ * invoices a live node minted: the node could still settle those at the last moment, so their
+ * expiry is decided by asking the node (lib/nodes/subscriptions.ts, reconcileNode). Rows are
  * claimed with SKIP LOCKED, so workers sweeping at once split the work and a settlement holding
  * a row is never waited for (its conditional update decides).
  */
@@ -64,7 +66,7 @@ export async function sweepExpired(limit = 50): Promise<number> {
   return db.$transaction(async (tx) => {
     const due = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM transactions
-      WHERE status = 'PENDING' AND "expiresAt" <= now()
+      WHERE status = 'PENDING' AND "expiresAt" <= now() AND "nodeId" IS NULL
       ORDER BY "expiresAt"
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`;

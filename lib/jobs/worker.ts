@@ -5,6 +5,7 @@ import { claimDueDeliveries, DeliveryPool } from "../webhooks/delivery";
 import { claimDueJobs, completeJob, failJob, newWorkerId, type ClaimedJob } from "./queue";
 import { sweepExpiredInboxes } from "../webhooks/test-inbox";
 import { runSandboxSend, runSandboxSettle, sweepExpired } from "./handlers";
+import { startNodeSubscriptions } from "../nodes/subscriptions";
 
 const SWEEP_BATCH = 50;
 /** The next poll for jobs after one that found some. */
@@ -15,7 +16,15 @@ const HANDLERS: Record<string, (payload: unknown) => Promise<void>> = {
   "sandbox.send": runSandboxSend,
 };
 
-export type WorkerOptions = { pollMs?: number; sweepMs?: number; batch?: number; log?: (msg: string) => void; listen?: boolean };
+export type WorkerOptions = {
+  pollMs?: number;
+  sweepMs?: number;
+  batch?: number;
+  log?: (msg: string) => void;
+  listen?: boolean;
+  /** Run the invoice subscriptions of attached Lightning nodes (lib/nodes/subscriptions.ts); default true. */
+  nodes?: boolean;
+};
 /** What /healthz reports of a worker: whether its loops run, and when each last turned. */
 export type WorkerState = {
   id: string;
@@ -77,9 +86,10 @@ function wakeable() {
  * number may run at once.
  */
 export function startWorker(options: WorkerOptions = {}): RunningWorker {
-  const { pollMs = 250, sweepMs = 1000, batch = 20, log = (m) => console.log(`[worker] ${m}`), listen = true } = options;
+  const { pollMs = 250, sweepMs = 1000, batch = 20, log = (m) => console.log(`[worker] ${m}`), listen = true, nodes = true } = options;
   const id = newWorkerId();
   let stopped = false;
+  const nodeSubscriptions = nodes && process.env.DATABASE_URL ? startNodeSubscriptions({ log: (m) => log(`nodes: ${m}`) }) : null;
   const deliveriesWake = wakeable();
   const jobsWake = wakeable();
 
@@ -183,7 +193,7 @@ export function startWorker(options: WorkerOptions = {}): RunningWorker {
       stopped = true;
       deliveriesWake.kick();
       jobsWake.kick();
-      await Promise.all([deliveries, jobs]);
+      await Promise.all([deliveries, jobs, nodeSubscriptions?.stop()]);
       await connecting;
       await (listener as pg.Client | null)?.end().catch(() => {});
     },

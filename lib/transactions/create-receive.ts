@@ -1,9 +1,14 @@
 import "server-only";
 import { createUlidFactory } from "@/lib/ids";
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db";
+import { db, isUniqueViolation } from "@/lib/db";
 import { pgErrorCode, writeReceive, type ReceiveWrite } from "./write-receives";
-import { badInput, forbidden, notFound } from "../errors";
+import { AppError, badInput, forbidden, notFound } from "../errors";
+import { sha256Hex } from "../crypto";
+import { lndCall, LndError } from "../lightning/lnd-rest";
+import { callOptions, connectionOf, hashHex } from "../nodes/node-connection";
+import { nodeOfEnvironment } from "../nodes/query-nodes";
+import { buildEnvelope, EVENT_TRANSACTION_SELECT, recordPaymentEvent } from "../webhooks/events";
 import type { Actor } from "../auth/actor";
 import { assertWalletInKeyScope, authorize, keyReachesEnvironment } from "../auth/permissions";
 import { env } from "../env";
@@ -11,7 +16,6 @@ import { quoteInSats } from "../assets/prices";
 import { signInvoice } from "../lightning/bolt11";
 import { checkMinorAmount } from "../money";
 import { parseInput } from "../validation";
-import { buildEnvelope } from "../webhooks/events";
 import { parseMetadata } from "./metadata";
 import { assetOf, forgetWalletContext, nodeKeyOf, walletContext, type WalletRow } from "./wallet-context";
 import { CreateReceiveInput, DEFAULT_EXPIRY_SECONDS } from "./schemas";
@@ -69,9 +73,8 @@ export type ReceiveRequest = {
 export async function issueReceive(wallet: WalletRow, request: ReceiveRequest): Promise<TransactionView> {
   const asset = assetOf(wallet);
   const { metadata } = request;
-  if (wallet.environmentType !== "SANDBOX" || !wallet.nodeKeyEncrypted) {
-    throw forbidden("This live environment has no Lightning node attached, so it cannot issue invoices yet");
-  }
+  if (wallet.environmentType === "LIVE") return issueLiveReceive(wallet, request);
+  if (!wallet.nodeKeyEncrypted) throw forbidden("This environment has no node key, so it cannot issue invoices");
 
   const quote = asset.type === "BASE_ASSET" ? null : quoteInSats(request.amount, asset.precision, asset.symbol);
   const amount = { value: request.amount };
@@ -181,6 +184,113 @@ export async function issueReceive(wallet: WalletRow, request: ReceiveRequest): 
     return existing;
   }
   return view;
+}
+
+/**
+ * A LIVE BTC wallet (DESIGN.md §6): the invoice is minted by the node serving the environment
+ * (`POST /v1/invoices`); the transaction keeps its payment request, payment hash, the node's id and
+ * (in its first event's details) the node's add_index. A replay already stored returns the
+ * original without asking the node; concurrent replays are decided by the unique index
+ * (wallet, idempotency key), and an invoice minted for a replay that loses is left to expire on
+ * the node. Settlement comes from the node's invoice subscription (lib/nodes/subscriptions.ts).
+ */
+async function issueLiveReceive(wallet: WalletRow, request: ReceiveRequest): Promise<TransactionView> {
+  const asset = assetOf(wallet);
+  if (asset.type !== "BASE_ASSET") {
+    throw forbidden(`${asset.symbol} cannot be received on a live environment yet: live stablecoins need Taproot Asset channels (litd), which Boltrail does not support yet; use a BTC wallet`);
+  }
+  const node = await nodeOfEnvironment(wallet.environmentId);
+  if (!node) throw forbidden("This live environment has no Lightning node attached, so it cannot issue invoices yet: the team's master can attach one (node.connect)");
+  const expirySeconds = request.expirySeconds;
+  const fee = (request.amount * BigInt(env().FEE_BASIS_POINTS)) / BigInt(10_000);
+  const replayCheck = (existing: TransactionView): TransactionView => {
+    const differs = replayDifference(existing, { ...existing, amount: request.amount, description: request.description, metadata: request.metadata.text }, expirySeconds);
+    if (differs) {
+      throw badInput(
+        "input.idempotency_key",
+        `was already used in this wallet for ${existing.direction === "SEND" ? "a payment" : "an invoice"} (${existing.id}) with a different ${differs}; use a new key for a new invoice, or repeat the original request exactly`,
+      );
+    }
+    return existing;
+  };
+  if (request.idempotencyKey) {
+    const existing = await findByIdempotencyKey(wallet.id, request.idempotencyKey);
+    if (existing) return replayCheck(existing);
+  }
+
+  let added: { r_hash: string; payment_request: string; add_index: string };
+  try {
+    added = await lndCall(
+      connectionOf(node),
+      "POST",
+      "/v1/invoices",
+      {
+        value_msat: (request.amount * BigInt(1000)).toString(),
+        expiry: String(expirySeconds),
+        ...(request.committedDescription !== undefined
+          ? { description_hash: Buffer.from(sha256Hex(request.committedDescription), "hex").toString("base64") }
+          : { memo: request.description ?? "" }),
+      },
+      callOptions(),
+    );
+  } catch (err) {
+    if (!(err instanceof LndError)) throw err;
+    throw new AppError("SERVICE_UNAVAILABLE", `The Lightning node did not create the invoice (${err.message}); try again shortly, or check the node's connection`);
+  }
+  const now = new Date();
+  const id = newTransactionId();
+  const idempotencyKey = request.idempotencyKey ?? id;
+  const expiresAt = new Date(now.getTime() + expirySeconds * 1000);
+  const paymentHash = hashHex(added.r_hash);
+  const select = { ...TRANSACTION_SELECT, events: { orderBy: [{ createdAt: "asc" as const }, { id: "asc" as const }] } };
+  try {
+    const row = await db.$transaction(async (tx) => {
+      const created = await tx.transaction.create({
+        data: {
+          id,
+          walletId: wallet.id,
+          environmentId: wallet.environmentId,
+          assetId: asset.id,
+          direction: "RECEIVE",
+          status: "PENDING",
+          amount: request.amount,
+          fee,
+          description: request.description,
+          metadata: request.metadata.text,
+          idempotencyKey,
+          paymentRequest: added.payment_request,
+          paymentHash,
+          nodeId: node.id,
+          expiresAt,
+          createdAt: now,
+          events: {
+            create: {
+              eventType: "payment.pending",
+              message: "Invoice created",
+              details: JSON.stringify({ expires_in_seconds: expirySeconds, add_index: added.add_index }),
+              createdAt: now,
+            },
+          },
+        },
+        select,
+      });
+      await tx.$executeRaw`UPDATE nodes SET "addIndex" = GREATEST("addIndex", ${BigInt(added.add_index || "0")}) WHERE id = ${node.id}`;
+      await recordPaymentEvent(tx, await tx.transaction.findUniqueOrThrow({ where: { id }, select: EVENT_TRANSACTION_SELECT }), "payment.pending");
+      return created;
+    });
+    return toTransactionView(row);
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      // A concurrent replay won; this invoice is left to expire on the node.
+      const existing = await findByIdempotencyKey(wallet.id, idempotencyKey);
+      if (existing) return replayCheck(existing);
+    }
+    if (pgErrorCode(err) === "23503" || (err as { code?: unknown }).code === "P2003") {
+      forgetWalletContext(wallet.id);
+      throw notFound("Wallet");
+    }
+    throw err;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import type { Actor } from "../auth/actor";
 import { displayAmount } from "../money";
+import { assertWalletVisible } from "../wallets/visible";
 import { transactionFilter } from "./query-transactions";
 
 export const CSV_COLUMNS = [
@@ -39,7 +40,9 @@ const BATCH = 500;
  * constant memory.
  */
 export async function* exportTransactionsCsv(actor: Actor, raw: unknown): AsyncGenerator<string> {
-  const { where } = transactionFilter(actor, raw);
+  const { where, input } = transactionFilter(actor, raw);
+  // Another team's (or a made-up) wallet is NOT_FOUND, as in find_many, not an empty file.
+  if (input.wallet_id) await assertWalletVisible(actor, input.wallet_id);
   yield CSV_COLUMNS.join(",") + "\r\n";
   let cursor: { createdAt: Date; id: string } | null = null;
   for (;;) {

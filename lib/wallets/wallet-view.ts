@@ -1,4 +1,5 @@
 import type { EnvironmentView } from "../environments/environment-view";
+import { NODE_VIEW_SELECT, type NodeView } from "../nodes/node-view";
 
 export type WalletAsset = {
   id: string;
@@ -44,6 +45,8 @@ export type WalletView = {
   /** The name part of its Lightning Address, when one is set. */
   lightningAddress: string | null;
   isReady: boolean;
+  /** Live: the node attached to the wallet's environment (none in sandbox). */
+  nodes: NodeView[];
   createdAt: Date;
   updatedAt: Date;
   environment: EnvironmentView;
@@ -61,7 +64,16 @@ export const WALLET_SELECT = {
   updatedAt: true,
   asset: true,
   environment: {
-    select: { id: true, name: true, type: true, teamId: true, createdAt: true, updatedAt: true, _count: { select: { wallets: true } } },
+    select: {
+      id: true,
+      name: true,
+      type: true,
+      teamId: true,
+      createdAt: true,
+      updatedAt: true,
+      _count: { select: { wallets: true } },
+      nodes: { select: NODE_VIEW_SELECT },
+    },
   },
 } as const;
 
@@ -76,7 +88,16 @@ type Row = {
   createdAt: Date;
   updatedAt: Date;
   asset: WalletAsset & { createdAt?: Date };
-  environment: { id: string; name: string; type: "SANDBOX" | "LIVE"; teamId: string; createdAt: Date; updatedAt: Date; _count: { wallets: number } };
+  environment: {
+    id: string;
+    name: string;
+    type: "SANDBOX" | "LIVE";
+    teamId: string;
+    createdAt: Date;
+    updatedAt: Date;
+    _count: { wallets: number };
+    nodes?: NodeView[];
+  };
 };
 
 export function toWalletView(row: Row): WalletView {
@@ -92,8 +113,10 @@ export function toWalletView(row: Row): WalletView {
     reserved: row.reserved,
     balance: row.received - row.sent - row.reserved,
     lightningAddress: row.lightningAddress,
-    // Sandbox wallets can always receive; live readiness needs an attached node with liquidity.
-    isReady: env.type === "SANDBOX",
+    // Sandbox wallets can always receive. Live: BTC wallets when the environment's node is
+    // connected; stablecoins need Taproot Asset channels (litd), not supported on live yet.
+    isReady: env.type === "SANDBOX" || (asset.type === "BASE_ASSET" && (env.nodes ?? []).some((n) => n.state === "CONNECTED")),
+    nodes: env.type === "LIVE" ? (env.nodes ?? []) : [],
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     environment: { id: env.id, name: env.name, type: env.type, createdAt: env.createdAt, updatedAt: env.updatedAt, walletCount: env._count.wallets },

@@ -8,6 +8,7 @@ process.env.SANDBOX_SETTLE_DELAY_MS = "3600000";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { runSandboxSend, runSandboxSettle } from "@/lib/jobs/handlers";
+import { exportTransactionsCsv } from "@/lib/transactions/export-csv";
 import { transition } from "@/lib/transactions/lifecycle";
 import {
   ALL_WRITE,
@@ -218,5 +219,9 @@ describe("(c) an out-of-scope wallet_id filter is NOT_FOUND, not an empty list",
     // A key of another environment of the same team: NOT_FOUND for this environment's wallet.
     const elsewhere = await apiKey(master, (await createEnvironment(master, "SANDBOX", "elsewhere")).id, ALL_WRITE);
     fails(await gql(LIST_TX, { input: { wallet_id: mine.id } }, elsewhere.headers), "NOT_FOUND");
+    // The dashboard's CSV export of the same filter: NOT_FOUND too, not an empty file.
+    await expect(exportTransactionsCsv(master.actor, { wallet_id: theirs.id }).next()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const header = await exportTransactionsCsv(master.actor, { wallet_id: mine.id }).next();
+    expect(header.value).toMatch(/^id,created_at,/);
   });
 });

@@ -316,6 +316,10 @@ function findTransactionOperation(tx: () => string, wallet: () => string): Opera
   };
 }
 
+function notImplemented(document: string): Operation {
+  return { document, prepare: home, check: () => expect.unreachable("NOT_IMPLEMENTED for every caller"), state: writes };
+}
+
 const OPERATIONS = {
   hello: {
     document: `{ hello }`,
@@ -615,6 +619,36 @@ const OPERATIONS = {
       target: await db.webhookDelivery.findMany({ where: { eventId: p.target }, orderBy: { id: "asc" } }),
     }),
   },
+
+  // --- node.* (attached Lightning nodes; test/live covers them against the LND simulator) --------
+  "node.deployed_nodes": {
+    document: `{ node { deployed_nodes { id pubkey network } } }`,
+    prepare: home,
+    check: (data: Any) => expect(data.node.deployed_nodes).toEqual([]), // no node attached in this world
+  },
+  "node.deployed_node": {
+    document: `query ($id: String!) { node { deployed_node(node_id: $id) { id } } }`,
+    prepare: async () => ({ home: w.envA, variables: { id: "node_00000000-0000-4000-8000-000000000000" } }),
+    check: () => expect.unreachable("no node is attached in this world"),
+  },
+  "node.connect": {
+    // Authorised callers get the input refusal (a macaroon that is neither hex nor base64), before any connection.
+    document: `mutation ($input: NodeConnectInput!) { node { connect(input: $input) { node_id success } } }`,
+    prepare: async () => ({ home: w.envA, variables: { input: { lnd: { rest: "https://127.0.0.1:1", grpc: "127.0.0.1:10009", management_macaroon: "not a macaroon!" } } } }),
+    check: () => expect.unreachable("the macaroon is refused"),
+    state: writes,
+  },
+  // Rails' managed-node operations: not part of Boltrail (it attaches your own node).
+  "node.activate": notImplemented(`mutation { node { activate(cancel_url: "https://x.example/c", node_id: "n", success_url: "https://x.example/s") { success } } }`),
+  "node.asset.disable_taproot_assets": notImplemented(`mutation { node { asset { disable_taproot_assets(input: { node_id: "n" }) { success } } } }`),
+  "node.asset.enable_taproot_assets": notImplemented(`mutation { node { asset { enable_taproot_assets(input: { node_id: "n" }) { success } } } }`),
+  "node.asset.set_asset_config": notImplemented(`mutation { node { asset { set_asset_config(input: { node_id: "n", asset_id: "a", enabled: true }) { success } } } }`),
+  "node.change_settings": notImplemented(`mutation { node { change_settings(input: { node_id: "n", alias: "x" }) { new_alias } } }`),
+  "node.deactivate": notImplemented(`mutation { node { deactivate(input: { node_id: "n" }) { success } } }`),
+  "node.deploy": notImplemented(`mutation { node { deploy { success } } }`),
+  "node.invoices": notImplemented(`mutation { node { invoices { __typename } } }`),
+  "node.partners": notImplemented(`mutation { node { partners { __typename } } }`),
+  "node.withdrawal": notImplemented(`mutation { node { withdrawal { __typename } } }`),
 } satisfies Record<string, Operation>;
 
 type OperationName = keyof typeof OPERATIONS;
@@ -690,6 +724,13 @@ const masterOnly = (otherTeamMaster: Expectation): Row => ({
   memberSession: F,
   masterSession: OK,
   otherTeamMasterSession: otherTeamMaster,
+});
+
+/** Not part of Boltrail: NOT_IMPLEMENTED, whoever asks (nothing is looked at, credentials included). */
+const notImplementedRow = (): Row => ({
+  noCredentials: "NOT_IMPLEMENTED", garbageKey: "NOT_IMPLEMENTED", unknownKey: "NOT_IMPLEMENTED", revokedKey: "NOT_IMPLEMENTED", expiredKey: "NOT_IMPLEMENTED",
+  malformedAuthorization: "NOT_IMPLEMENTED", bearerGarbage: "NOT_IMPLEMENTED", staleSession: "NOT_IMPLEMENTED", expiredSession: "NOT_IMPLEMENTED",
+  ...allKeys("NOT_IMPLEMENTED"), memberSession: "NOT_IMPLEMENTED", masterSession: "NOT_IMPLEMENTED", otherTeamMasterSession: "NOT_IMPLEMENTED",
 });
 
 // prettier-ignore
@@ -770,6 +811,22 @@ const EXPECTED: Record<OperationName, Row> = {
   "payment.webhook_event.find_one": inEnvironmentA({ webhooksWrite: OK, walletScopedAllKey: OK }, N),
   "payment.webhook_event.find_many": inEnvironmentA({ webhooksWrite: OK, walletScopedAllKey: OK }, N),
   "payment.webhook_event.redeliver": inEnvironmentA({ webhooksWrite: OK }, N),
+
+  // Nodes: any valid caller lists the nodes of its scope (none here); a node id outside it is NOT_FOUND.
+  "node.deployed_nodes": { noCredentials: U, ...BAD_CREDENTIALS, ...allKeys(OK), memberSession: OK, masterSession: OK, otherTeamMasterSession: OK },
+  "node.deployed_node": { noCredentials: U, ...BAD_CREDENTIALS, ...allKeys(N), memberSession: N, masterSession: N, otherTeamMasterSession: N },
+  // Attaching: the master's session only (which reaches the input check).
+  "node.connect": { ...masterOnly(B), masterSession: B },
+  "node.activate": notImplementedRow(),
+  "node.asset.disable_taproot_assets": notImplementedRow(),
+  "node.asset.enable_taproot_assets": notImplementedRow(),
+  "node.asset.set_asset_config": notImplementedRow(),
+  "node.change_settings": notImplementedRow(),
+  "node.deactivate": notImplementedRow(),
+  "node.deploy": notImplementedRow(),
+  "node.invoices": notImplementedRow(),
+  "node.partners": notImplementedRow(),
+  "node.withdrawal": notImplementedRow(),
 };
 
 /** Cells that fail because of a known bug in the app: `it.fails` until it is fixed. */

@@ -11,6 +11,7 @@ import { decode } from "light-bolt11-decoder";
 import secp256k1 from "secp256k1";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startControlServer, startLndSimulator, type LndNetwork, type LndSimulator } from "./simulator";
+import { wordsToBytes } from "../receive/bolt11-independent";
 
 let sim: LndSimulator;
 
@@ -196,24 +197,8 @@ function recoverPayee(paymentRequest: string): string {
   const separator = lower.lastIndexOf("1");
   const hrp = lower.slice(0, separator);
   const words = [...lower.slice(separator + 1, -6)].map((c) => CHARSET.indexOf(c));
-  const toBytes = (input: number[]) => {
-    const out: number[] = [];
-    let acc = 0;
-    let bits = 0;
-    for (const w of input) {
-      acc = (acc << 5) | w;
-      bits += 5;
-      while (bits >= 8) {
-        bits -= 8;
-        out.push((acc >> bits) & 0xff);
-      }
-      acc &= (1 << bits) - 1;
-    }
-    if (bits > 0) out.push((acc << (8 - bits)) & 0xff);
-    return Buffer.from(out);
-  };
-  const signature = toBytes(words.slice(-104));
-  const signed = createHash("sha256").update(Buffer.concat([Buffer.from(hrp, "utf8"), toBytes(words.slice(0, -104))])).digest();
+  const signature = wordsToBytes(words.slice(-104));
+  const signed = createHash("sha256").update(Buffer.concat([Buffer.from(hrp, "utf8"), wordsToBytes(words.slice(0, -104))])).digest();
   const pubkey = secp256k1.ecdsaRecover(signature.subarray(0, 64), signature[64], signed, true);
   return Buffer.from(pubkey).toString("hex");
 }

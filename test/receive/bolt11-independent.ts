@@ -65,7 +65,7 @@ export function decodeIndependently(invoice: string): IndependentInvoice {
 }
 
 /** 5-bit words → bytes, the last byte padded with zero bits (BOLT11 signing rule). */
-function wordsToBytes(words: number[]): Buffer {
+export function wordsToBytes(words: number[]): Buffer {
   const out: number[] = [];
   let acc = 0;
   let bits = 0;

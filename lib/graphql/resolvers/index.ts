@@ -12,11 +12,18 @@ import { createSend } from "../../transactions/create-send";
 import { findTransaction, listTransactions } from "../../transactions/query-transactions";
 import { availableEventTypes, createEndpoint, deleteEndpoint, findEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint } from "../../webhooks/endpoints";
 import { findWebhookEvent, listWebhookEvents, redeliverWebhookEvent, sendTestEvent } from "../../webhooks/webhook-events";
+import { connectNode } from "../../nodes/attach-node";
+import { findNode, listNodes } from "../../nodes/query-nodes";
+import { AppError } from "../../errors";
 import { requireActor, requireUserActor, type GraphQLContext } from "../context";
-import { gqlEndpoint, gqlSimpleWebhookEvent, gqlWebhookEvent, gqlApiKey, gqlEnvironment, gqlSimpleTransaction, gqlSimpleWallet, gqlTransaction, gqlWallet } from "../mappers";
+import { gqlEndpoint, gqlSimpleWebhookEvent, gqlWebhookEvent, gqlApiKey, gqlEnvironment, gqlSimpleTransaction, gqlSimpleWallet, gqlTransaction, gqlWallet, gqlNode } from "../mappers";
 
 type Args<T = Record<string, unknown>> = T;
 type Ctx = GraphQLContext;
+
+const notAvailable = (what: string) => () => {
+  throw new AppError("NOT_IMPLEMENTED", `${what} is not available in Boltrail`);
+};
 
 /** Namespace objects of the Rails schema (`payment { environment { … } }`) carry a stable id. */
 const ns = (id: string) => () => ({ id });
@@ -49,10 +56,31 @@ export const resolvers = {
     payment: ns("payment"),
     service_api_keys: ns("service_api_keys"),
     taproot_assets: ns("taproot_assets"),
+    node: ns("node"),
   },
   Mutation: {
     payment: ns("payment"),
     service_api_key: ns("service_api_key"),
+    node: ns("node"),
+  },
+  NodeQueries: {
+    deployed_nodes: async (_: unknown, __: Args, ctx: Ctx) => (await listNodes(await requireActor(ctx))).map(gqlNode),
+    deployed_node: async (_: unknown, args: Args<{ node_id: string }>, ctx: Ctx) => gqlNode(await findNode(await requireActor(ctx), args.node_id)),
+  },
+  NodeMutations: {
+    connect: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => {
+      const node = await connectNode(await requireActor(ctx), args.input);
+      return { node_id: node.id, success: true };
+    },
+    // Managed nodes (Rails deploys and hosts them) and their operations: Boltrail attaches your own.
+    activate: notAvailable("Activating a managed node"),
+    asset: notAvailable("Taproot Asset configuration of a node"),
+    change_settings: notAvailable("Changing a node's settings"),
+    deactivate: notAvailable("Deactivating a node"),
+    deploy: notAvailable("Deploying a managed node"),
+    invoices: notAvailable("Creating invoices directly on a node"),
+    partners: notAvailable("Partner nodes"),
+    withdrawal: notAvailable("Node withdrawals"),
   },
   PaymentQueries: {
     environment: ns("payment.environment"),

@@ -1,0 +1,144 @@
+import "server-only";
+import { z } from "zod";
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import { requireMaster, type Actor } from "../auth/actor";
+import { encryptSecret } from "../crypto";
+import { env } from "../env";
+import { AppError, badInput } from "../errors";
+import { certificateFingerprint, lndCall, LndError, normalizeMacaroon, type LndConnection } from "../lightning/lnd-rest";
+import { parseInput } from "../validation";
+import { callOptions, type LndInfo } from "./node-connection";
+import { NODE_VIEW_SELECT, type NodeView } from "./node-view";
+import { kickNodeSubscriptions } from "./subscriptions-signal";
+
+const ConnectLndInput = z.object({
+  rest: z.string().trim().min(1, "is required: the https URL of LND's REST listener (restlisten, port 8080 by default)").max(2048),
+  grpc: z.string().trim().max(2048),
+  management_macaroon: z.string().trim().min(1, "is required").max(16_384),
+  tls_cert: z.string().trim().max(16_384).nullish(),
+});
+
+export const NodeConnectInput = z.object({
+  lnd: ConnectLndInput.nullish(),
+  litd: z.unknown().optional(),
+  node_type: z.string().optional(),
+});
+
+const FIELD = {
+  rest: "input.lnd.rest",
+  tls: "input.lnd.tls_cert",
+  macaroon: "input.lnd.management_macaroon",
+  lnd: "input.lnd",
+} as const;
+
+/**
+ * Mutation.node.connect (DESIGN.md §6): the master attaches the team's own LND node, which then
+ * serves the team's LIVE environment (a team has at most one LIVE environment, and one node:
+ * connecting again replaces the credentials of the node attached). Before anything is stored,
+ * Boltrail checks the node as it will use it — getinfo, listing invoices, and creating one — and
+ * refuses with a message naming the field to fix. The credentials are stored encrypted.
+ */
+export async function connectNode(actor: Actor, raw: unknown): Promise<NodeView> {
+  requireMaster(actor, "attach a Lightning node");
+  const input = parseInput(NodeConnectInput, raw, "input");
+  if (input.litd) throw new AppError("NOT_IMPLEMENTED", "Lightning Terminal (litd) nodes are not available in Boltrail yet: attach LND with input.lnd");
+  if (!input.lnd) throw badInput(FIELD.lnd, "is required: the REST URL, macaroon and TLS certificate of your LND node");
+  const lnd = input.lnd;
+  const macaroonHex = normalizeMacaroon(lnd.management_macaroon);
+  if (!macaroonHex) throw badInput(FIELD.macaroon, "is neither hex nor base64: paste the macaroon file's contents as hex (xxd -p -c 100000 invoice.macaroon) or base64");
+  const tlsCertPem = lnd.tls_cert ? lnd.tls_cert : null;
+  if (tlsCertPem && !certificateFingerprint(tlsCertPem)) throw badInput(FIELD.tls, "is not a PEM certificate: paste the node's tls.cert, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----");
+
+  const environment = await db.environment.findFirst({ where: { teamId: actor.teamId, type: "LIVE" }, select: { id: true } });
+  if (!environment) throw new AppError("CONFLICT", "Your team has no LIVE environment yet: create it first, then attach its node");
+
+  const conn: LndConnection = { restUrl: lnd.rest, tlsCertPem, macaroonHex };
+  const info = await probeNode(conn);
+  const network = info.chains?.[0]?.network ?? "";
+
+  const sealed = {
+    restUrl: lnd.rest,
+    grpc: lnd.grpc,
+    tlsCertEncrypted: tlsCertPem ? encryptSecret(tlsCertPem) : null,
+    macaroonEncrypted: encryptSecret(macaroonHex),
+    pubkey: info.identity_pubkey,
+    alias: info.alias || null,
+    network,
+    state: "CONNECTED" as const,
+    lastError: null,
+  };
+  const node = await db.$transaction(async (tx) => {
+    const existing = await tx.lightningNode.findUnique({ where: { teamId: actor.teamId }, select: { id: true, pubkey: true } });
+    const row = existing
+      ? await tx.lightningNode.update({
+          where: { id: existing.id },
+          // Another node: its settle index is another sequence.
+          data: { ...sealed, environmentId: environment.id, ...(existing.pubkey === info.identity_pubkey ? {} : { settleIndex: BigInt(0), addIndex: BigInt(0) }) },
+          select: NODE_VIEW_SELECT,
+        })
+      : await tx.lightningNode.create({ data: { id: `node_${randomUUID()}`, teamId: actor.teamId, environmentId: environment.id, ...sealed }, select: NODE_VIEW_SELECT });
+    await tx.auditLog.create({
+      data: { teamId: actor.teamId, actorUserId: actor.userId, action: existing ? "node.reconnect" : "node.connect", targetType: "node", targetId: row.id, details: { pubkey: row.pubkey, network } },
+    });
+    return row;
+  });
+  kickNodeSubscriptions();
+  return node;
+}
+
+/** What attaching checks; each refusal names the field to fix and says how. */
+async function probeNode(conn: LndConnection): Promise<LndInfo> {
+  const options = callOptions({ timeoutMs: 10_000 });
+  let info: LndInfo;
+  try {
+    info = await lndCall<LndInfo>(conn, "GET", "/v1/getinfo", undefined, options);
+  } catch (err) {
+    throw refusal(err, "read the node's info (info:read)");
+  }
+  if (!info || typeof info.identity_pubkey !== "string" || !/^0[23][0-9a-f]{64}$/.test(info.identity_pubkey)) {
+    throw badInput(FIELD.rest, "answered, but not as LND's REST API does (no identity_pubkey in /v1/getinfo): give the URL of LND's REST listener");
+  }
+  if (!info.synced_to_chain) {
+    throw badInput(FIELD.lnd, "the node is not synced to the chain yet (synced_to_chain is false): wait until `lncli getinfo` shows it synced, then attach it again");
+  }
+  const network = info.chains?.[0]?.network ?? "unknown";
+  const wanted = env().LIVE_NETWORK;
+  if (network !== wanted) {
+    throw badInput(FIELD.lnd, `the node is on ${network}, but this Boltrail takes ${wanted} nodes (LIVE_NETWORK): attach a ${wanted} node, or set LIVE_NETWORK=${network} to test with your own node`);
+  }
+  try {
+    await lndCall(conn, "GET", "/v1/invoices?num_max_invoices=1", undefined, options);
+  } catch (err) {
+    throw refusal(err, "read invoices (invoices:read), which settlement needs");
+  }
+  // Whether the macaroon may create invoices, without creating one: LND checks the macaroon
+  // before the handler, and the handler refuses an amount given both in sat and msat.
+  try {
+    await lndCall(conn, "POST", "/v1/invoices", { value: "1", value_msat: "1000", memo: "boltrail permission check" }, options);
+  } catch (err) {
+    if (!(err instanceof LndError) || err.kind !== "node") throw refusal(err, "create invoices (invoices:write)");
+  }
+  return info;
+}
+
+function refusal(err: unknown, needed: string): AppError {
+  if (!(err instanceof LndError)) throw err;
+  switch (err.kind) {
+    case "blocked":
+      return badInput(FIELD.rest, `${err.message}: use the node's public https address, or list a node on your private network in NODE_URL_ALLOWLIST`);
+    case "unreachable":
+      return badInput(FIELD.rest, `${err.message}: check the REST URL (LND's restlisten, port 8080 by default) and that Boltrail can reach it`);
+    case "timeout":
+      return badInput(FIELD.rest, `${err.message}: check the REST URL and that Boltrail can reach it`);
+    case "tls":
+      return badInput(FIELD.tls, "does not match the certificate the node presented: paste the node's current tls.cert (PEM); after LND regenerates it, paste the new one");
+    case "macaroon":
+      return badInput(FIELD.macaroon, `was refused by the node (${err.message}): paste a macaroon baked by this node, e.g. invoice.macaroon`);
+    case "permission":
+      return badInput(FIELD.macaroon, `cannot ${needed}: use invoice.macaroon, or bake one with \`lncli bakemacaroon info:read invoices:read invoices:write\``);
+    case "protocol":
+    case "node":
+      return badInput(FIELD.rest, `the node answered with an error (${err.message}): check that the URL is LND's REST listener`);
+  }
+}
