@@ -30,6 +30,7 @@ export default defineConfig({
     stdout: "pipe",
     stderr: "pipe",
     // Sandbox invoices settle by themselves after 10 s: long enough for the tests that click "Settle now" or "Fail" first.
-    env: { DATA_DIR: ".e2e-data", PORT: String(PORT), NODE_ENV: "", SANDBOX_SETTLE_DELAY_MS: "10000" },
+    // e2e/live.spec.ts attaches the LND simulator, which listens on 127.0.0.1 and runs regtest.
+    env: { DATA_DIR: ".e2e-data", PORT: String(PORT), NODE_ENV: "", SANDBOX_SETTLE_DELAY_MS: "10000", NODE_URL_ALLOWLIST: "127.0.0.1", LIVE_NETWORK: "regtest" },
   },
 });

@@ -73,6 +73,12 @@ extend input SendByAddress {
   comment: String
 }
 
+# Sending from a live wallet (README "Attaching a node"): the server-held custody mode.
+extend type NodeMutations {
+  """Store a macaroon with offchain:write (and offchain:read) for the team's node, checked on the node first, so that create_send on the LIVE environment pays through the node; macaroon null or empty removes it. Master session only; the macaroon is stored encrypted and never returned."""
+  set_send_macaroon(node_id: String!, macaroon: String): DeployedNode!
+}
+
 extend type WalletMutations {
   """Give a BTC wallet the Lightning Address name@<this host>, or remove it (name null or empty)."""
   set_lightning_address(id: String!, name: String): PaymentsWallet!

@@ -7,7 +7,7 @@ import { db, sql, type Prisma, type Tx } from "@/lib/db";
  * with FOR UPDATE SKIP LOCKED and a lease, so several workers share them, a crash loses nothing
  * (the lease runs out and another worker takes the job) and a job is never run by two at once.
  */
-export type JobType = "sandbox.settle" | "sandbox.send";
+export type JobType = "sandbox.settle" | "sandbox.send" | "live.send";
 
 export async function enqueueJob(tx: Tx, type: JobType, payload: Prisma.InputJsonValue, runAt: Date): Promise<void> {
   await tx.job.create({ data: { type, payload, runAt } });

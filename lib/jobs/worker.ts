@@ -6,6 +6,7 @@ import { claimDueJobs, completeJob, failJob, newWorkerId, type ClaimedJob } from
 import { sweepExpiredInboxes } from "../webhooks/test-inbox";
 import { runSandboxSend, runSandboxSettle, sweepExpired } from "./handlers";
 import { startNodeSubscriptions } from "../nodes/subscriptions";
+import { LIVE_SEND_JOB, recoverLiveSends, runLiveSend } from "../nodes/send-payment";
 
 const SWEEP_BATCH = 50;
 /** The next poll for jobs after one that found some. */
@@ -14,6 +15,7 @@ const JOBS_FOLLOW_UP_MS = 50;
 const HANDLERS: Record<string, (payload: unknown) => Promise<void>> = {
   "sandbox.settle": runSandboxSettle,
   "sandbox.send": runSandboxSend,
+  [LIVE_SEND_JOB]: (payload) => runLiveSend(payload),
 };
 
 export type WorkerOptions = {
@@ -156,6 +158,7 @@ export function startWorker(options: WorkerOptions = {}): RunningWorker {
   }).then(() => pool.drain());
 
   let lastSweep = 0;
+  let recovered = false;
   const jobs = keepRunning("jobs", log, () => stopped, async () => {
     while (!stopped) {
       lastTick.jobs = Date.now();
@@ -163,6 +166,12 @@ export function startWorker(options: WorkerOptions = {}): RunningWorker {
       let busy = false;
       let found = false;
       try {
+        if (!recovered) {
+          // Live sends whose job gave up (e.g. the node was away): resolved by track from now on.
+          const n = await recoverLiveSends();
+          recovered = true;
+          if (n) log(`queued ${n} pending live send(s) to be resolved on their node`);
+        }
         const claimed = await claimDueJobs(id, batch);
         busy = claimed.length === batch;
         found = claimed.length > 0;

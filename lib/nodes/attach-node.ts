@@ -6,11 +6,12 @@ import { requireMaster, type Actor } from "../auth/actor";
 import { encryptSecret } from "../crypto";
 import { env } from "../env";
 import { AppError, badInput } from "../errors";
-import { certificateFingerprint, lndCall, LndError, normalizeMacaroon, type LndConnection } from "../lightning/lnd-rest";
+import { certificateFingerprint, lndCall, LndError, lndStream, normalizeMacaroon, type LndConnection } from "../lightning/lnd-rest";
 import { parseInput } from "../validation";
 import { callOptions, type LndInfo } from "./node-connection";
 import { NODE_VIEW_SELECT, type NodeView } from "./node-view";
 import { kickNodeSubscriptions } from "./subscriptions-signal";
+import { hashPath, isNotInitiated } from "./send-payment";
 
 const ConnectLndInput = z.object({
   rest: z.string().trim().min(1, "is required: the https URL of LND's REST listener (restlisten, port 8080 by default)").max(2048),
@@ -74,7 +75,12 @@ export async function connectNode(actor: Actor, raw: unknown): Promise<NodeView>
       ? await tx.lightningNode.update({
           where: { id: existing.id },
           // Another node: its settle index is another sequence.
-          data: { ...sealed, environmentId: environment.id, ...(existing.pubkey === info.identity_pubkey ? {} : { settleIndex: BigInt(0), addIndex: BigInt(0) }) },
+          // (and a send macaroon of the old node would not open the new one).
+          data: {
+            ...sealed,
+            environmentId: environment.id,
+            ...(existing.pubkey === info.identity_pubkey ? {} : { settleIndex: BigInt(0), addIndex: BigInt(0), sendMacaroonEncrypted: null }),
+          },
           select: NODE_VIEW_SELECT,
         })
       : await tx.lightningNode.create({ data: { id: `node_${randomUUID()}`, teamId: actor.teamId, environmentId: environment.id, ...sealed }, select: NODE_VIEW_SELECT });
@@ -141,4 +147,34 @@ function refusal(err: unknown, needed: string): AppError {
     case "node":
       return badInput(FIELD.rest, `the node answered with an error (${err.message}): check that the URL is LND's REST listener`);
   }
+}
+
+/** A payment hash no node has paid (32 zero bytes), to probe the router without paying anything. */
+const PROBE_HASH = hashPath("00".repeat(32));
+
+/**
+ * Whether a send macaroon can pay and follow payments on this node, without paying anything
+ * (issue 13 §3): LND checks the macaroon before the handler, so a payment request that is not an
+ * invoice fails in the handler — with anything but "permission denied" — exactly when the macaroon
+ * may send (offchain:write); tracking a hash the node never paid answers "payment isn't initiated"
+ * when it may follow payments (offchain:read). Each refusal names what to fix, on `field`.
+ */
+export async function probeSendMacaroon(conn: LndConnection, field: string): Promise<void> {
+  const options = { ...callOptions({ timeoutMs: 10_000 }), connectTimeoutMs: 10_000 };
+  const bake = "bake one with `lncli bakemacaroon offchain:read offchain:write` (or use admin.macaroon)";
+  const attempt = async (path: string, method: "GET" | "POST", body: unknown, needed: string, expected: (err: LndError) => boolean) => {
+    try {
+      const handle = await lndStream(conn, method, path, body, () => {}, options);
+      handle.close();
+    } catch (err) {
+      if (!(err instanceof LndError)) throw err;
+      if (err.kind === "node" && expected(err)) return;
+      if (err.kind === "permission") throw badInput(field, `cannot ${needed}: ${bake}`);
+      if (err.kind === "macaroon") throw badInput(field, `was refused by the node (${err.message}): paste a macaroon baked by this node; ${bake}`);
+      if (err.kind === "node") throw badInput(field, `could not be checked: the node answered "${err.message}" when asked whether it can ${needed}`);
+      throw refusal(err, needed);
+    }
+  };
+  await attempt("/v2/router/send", "POST", { payment_request: "boltrail-permission-check", timeout_seconds: 1, no_inflight_updates: true }, "send payments (offchain:write)", () => true);
+  await attempt(`/v2/router/track/${PROBE_HASH}?no_inflight_updates=true`, "GET", undefined, "follow payments (offchain:read)", isNotInitiated);
 }

@@ -17,6 +17,7 @@ import { assetOf, walletContext, type WalletRow } from "./wallet-context";
 import { CreateSendInput } from "./schemas";
 import { pgErrorCode } from "./write-receives";
 import { writeSend, type SendRow } from "./write-send";
+import { LIVE_SEND_JOB } from "../nodes/send-payment";
 import { TRANSACTION_SELECT, toTransactionView, type TransactionView } from "./transaction-view";
 
 /** Networks whose invoices a sandbox environment pays (never mainnet: sandbox money is not real). */
@@ -68,9 +69,7 @@ export async function createSend(actor: Actor, raw: unknown): Promise<Transactio
     if (!checked.ok) throw badInput("input.address.amount", checked.reason);
     addressAmount = checked.value;
   }
-  if (wallet.environmentType !== "SANDBOX" || !wallet.nodeKeyEncrypted) {
-    throw forbidden("This live environment has no Lightning node attached, so it cannot send payments yet");
-  }
+  const live = await liveSenderOf(wallet);
 
   const sendRequest = input.request
     ? `bolt11:${normalizeInvoiceText(input.request.bolt11)}`
@@ -81,20 +80,22 @@ export async function createSend(actor: Actor, raw: unknown): Promise<Transactio
   }
 
   const target = input.request ? fromInvoiceText(input.request.bolt11) : await fromAddress(wallet, input.address!, addressAmount!);
-  const invoice = checkInvoice(target);
+  const invoice = checkInvoice(target, live);
 
-  // This wallet already paid (or is paying) this invoice: that send is the answer.
   const found = await lookupInvoice(wallet.id, invoice.paymentHash);
   // This wallet already paid (or is paying) this invoice: that send is the answer.
   if (found.liveSendId) return viewOf(found.liveSendId);
+  if (live) await refuseOwnNodeInvoice(wallet, target, live);
 
-  const { internal, sats, amount, feeReserve, total, quote } = planSend(wallet, target, internalReceive(wallet, target, found.receive));
+  // A live wallet pays every invoice through its node, this instance's included (no internal shortcut).
+  const { internal, sats, amount, feeReserve, total, quote } = planSend(wallet, target, live ? null : internalReceive(wallet, target, found.receive));
   const id = newTransactionId();
   const idempotencyKey = input.idempotency_key ?? id;
   const now = new Date();
-  const runAt = new Date(Math.min(now.getTime() + env().SANDBOX_SETTLE_DELAY_MS, invoice.expiresAt.getTime()));
-  const view = sendView({ id, wallet, internal, amount, feeReserve, total, target, invoice, quote: quote ? { amountSats: sats, exchangeRate: quote.exchangeRate } : null, idempotencyKey, metadata: metadata.text, now });
-  const row = sendRow(view, { wallet, internal, total, target, sendRequest, now, behavior: metadata.behavior ?? "expire", runAt });
+  // A live payment starts at once (its job records the attempt durably before the node is called).
+  const runAt = live ? now : new Date(Math.min(now.getTime() + env().SANDBOX_SETTLE_DELAY_MS, invoice.expiresAt.getTime()));
+  const view = sendView({ id, wallet, internal, amount, feeReserve, total, target, invoice, quote: quote ? { amountSats: sats, exchangeRate: quote.exchangeRate } : null, idempotencyKey, metadata: metadata.text, now, nodeId: live?.nodeId ?? null });
+  const row = sendRow(view, { wallet, internal, total, target, sendRequest, now, behavior: metadata.behavior ?? "expire", runAt, live });
 
   let written;
   try {
@@ -165,9 +166,7 @@ export async function previewSend(actor: Actor, walletId: string, rawText: strin
   assertWalletInKeyScope(actor, walletId);
   const wallet = await walletContext(walletId);
   if (!wallet || wallet.teamId !== actor.teamId || !keyReachesEnvironment(actor, wallet.environmentId)) throw notFound("Wallet");
-  if (wallet.environmentType !== "SANDBOX" || !wallet.nodeKeyEncrypted) {
-    throw forbidden("This live environment has no Lightning node attached, so it cannot send payments yet");
-  }
+  const live = await liveSenderOf(wallet);
   const text = String(rawText ?? "").trim();
   const ledger = await db.wallet.findUniqueOrThrow({ where: { id: wallet.id }, select: { received: true, sent: true, reserved: true } });
   const available = ledger.received - ledger.sent - ledger.reserved;
@@ -177,10 +176,11 @@ export async function previewSend(actor: Actor, walletId: string, rawText: strin
     return { kind: "address", ...described.value, available };
   }
   const target = fromInvoiceText(text);
-  const invoice = checkInvoice(target);
+  const invoice = checkInvoice(target, live);
   const found = await lookupInvoice(wallet.id, invoice.paymentHash);
   const existing = found.liveSendId ? await viewOf(found.liveSendId) : null;
-  const plan = existing ? null : planSend(wallet, target, internalReceive(wallet, target, found.receive));
+  if (!existing && live) await refuseOwnNodeInvoice(wallet, target, live);
+  const plan = existing ? null : planSend(wallet, target, live ? null : internalReceive(wallet, target, found.receive));
   const amount = existing ? existing.amount : plan!.amount;
   const feeReserve = existing ? (existing.feeReserve ?? BigInt(0)) : plan!.feeReserve;
   if (plan && plan.total > available) {
@@ -238,10 +238,49 @@ async function fromAddress(wallet: WalletRow, address: { lightning_address: stri
   };
 }
 
-/** The refusals of DESIGN.md §6 that depend only on the invoice. */
-function checkInvoice(target: Target): DecodedInvoice {
+/** The node a LIVE wallet pays through (issue 13 §3): attached, on LIVE_NETWORK, with a send macaroon. */
+type LiveSender = { nodeId: string; network: string; pubkey: string };
+
+/**
+ * Null for a sandbox wallet (which needs its environment's node key); for a LIVE wallet, the node
+ * that pays, or FORBIDDEN saying what is missing. Read on every call: a send macaroon may have
+ * just been stored or removed.
+ */
+async function liveSenderOf(wallet: WalletRow): Promise<LiveSender | null> {
+  if (wallet.environmentType === "SANDBOX") {
+    if (!wallet.nodeKeyEncrypted) throw forbidden("This environment has no node key, so it cannot send payments");
+    return null;
+  }
+  const asset = assetOf(wallet);
+  if (asset.type !== "BASE_ASSET") {
+    throw forbidden(`${asset.symbol} cannot be sent from a live environment yet: live stablecoins need Taproot Asset channels (litd), which Boltrail does not support yet; use a BTC wallet`);
+  }
+  const node = await db.lightningNode.findFirst({ where: { environmentId: wallet.environmentId }, select: { id: true, network: true, pubkey: true, sendMacaroonEncrypted: true } });
+  if (!node) throw forbidden("This live environment has no Lightning node attached, so it cannot send payments yet: the team's master can attach one (node.connect)");
+  if (!node.sendMacaroonEncrypted) {
+    throw forbidden(
+      "The node of this live environment has no send macaroon, so Boltrail cannot pay from it: the team's master can store a macaroon with offchain:write (node.set_send_macaroon, e.g. from `lncli bakemacaroon offchain:read offchain:write`)",
+    );
+  }
+  const wanted = env().LIVE_NETWORK;
+  if (node.network !== wanted) throw forbidden(`The node of this live environment is on ${node.network}, but this Boltrail takes ${wanted} (LIVE_NETWORK): attach a ${wanted} node`);
+  return { nodeId: node.id, network: node.network, pubkey: node.pubkey };
+}
+
+/** An invoice of the paying node itself (this wallet's, or another wallet's of the environment): LND refuses self-payments, so Boltrail says why first. */
+async function refuseOwnNodeInvoice(wallet: WalletRow, target: Target, live: LiveSender): Promise<void> {
+  if (target.invoice.payeePubkey !== live.pubkey) return;
+  const own = await db.transaction.findFirst({ where: { walletId: wallet.id, paymentHash: target.invoice.paymentHash, direction: "RECEIVE" }, select: { id: true } });
+  if (own) throw badInput(target.field, "was issued by this wallet; a wallet cannot pay its own invoice");
+  throw badInput(target.field, "was issued by this environment's own node, which cannot pay itself (LND refuses self-payments)");
+}
+
+/** The refusals of DESIGN.md §6 that depend only on the invoice (and, live, on the paying node's network). */
+function checkInvoice(target: Target, live: LiveSender | null = null): DecodedInvoice {
   const { invoice, field } = target;
-  if (!(SANDBOX_NETWORKS as readonly string[]).includes(invoice.network)) {
+  if (live) {
+    if (invoice.network !== live.network) throw badInput(field, `is a ${invoice.network} invoice; this live environment's node is on ${live.network} and pays only ${live.network} invoices`);
+  } else if (!(SANDBOX_NETWORKS as readonly string[]).includes(invoice.network)) {
     throw badInput(field, `is a ${invoice.network} invoice; a sandbox environment pays only ${SANDBOX_NETWORKS.join(", ")} invoices (lnbcrt…, lntb…, lntbs…)`);
   }
   if (invoice.expiresAt.getTime() <= Date.now()) throw badInput(field, `expired at ${invoice.expiresAt.toISOString()}; ask the payee for a new invoice`);
@@ -341,6 +380,8 @@ type SendParts = {
   idempotencyKey: string;
   metadata: string | null;
   now: Date;
+  /** A live send: the node paying it. */
+  nodeId: string | null;
 };
 
 /** The send as it will be once written (create_send answers it without reading it back). */
@@ -376,7 +417,7 @@ function sendView(p: SendParts): TransactionView {
     paymentRequest: p.invoice.paymentRequest,
     paymentHash: p.invoice.paymentHash,
     error: null,
-    nodeId: null,
+    nodeId: p.nodeId,
     feeReserve: p.feeReserve,
     reserved: p.internal ? BigInt(0) : p.total,
     paymentPreimage: p.internal ? p.internal.paymentPreimage : null,
@@ -398,7 +439,7 @@ const ts = (d: Date) => d.toISOString().slice(0, -1); // timestamp(3) columns ho
 /** The row writeSend takes: the view's values, the webhook envelopes, and the receive's side or the sandbox job. */
 function sendRow(
   view: TransactionView,
-  o: { wallet: WalletRow; internal: InternalReceive | null; total: bigint; target: Target; sendRequest: string; now: Date; behavior: string; runAt: Date },
+  o: { wallet: WalletRow; internal: InternalReceive | null; total: bigint; target: Target; sendRequest: string; now: Date; behavior: string; runAt: Date; live: LiveSender | null },
 ): SendRow {
   const forEnvelope = { ...view, environment: { type: view.environmentType } };
   const pending = buildEnvelope({ ...forEnvelope, status: "PENDING", settleAmount: null, settledAt: null }, "payment.pending");
@@ -430,6 +471,10 @@ function sendRow(
     sendPendingKey: pending.id,
     sendPendingPayload: JSON.stringify(pending),
   };
+  if (o.live) {
+    // Paid by the node through the durable live.send job (lib/nodes/send-payment.ts).
+    return { ...base, jobId: randomUUID(), jobType: LIVE_SEND_JOB, nodeId: o.live.nodeId, jobPayload: JSON.stringify({ transactionId: view.id }), runAt: ts(o.runAt) };
+  }
   if (!o.internal) {
     return { ...base, jobId: randomUUID(), jobPayload: JSON.stringify({ transactionId: view.id, behavior: o.behavior }), runAt: ts(o.runAt) };
   }

@@ -12,7 +12,8 @@ import { createBatcher, type Outcome } from "../db-batch";
  *   receive's preimage, both timelines, and the webhook events (send pending and completed,
  *   receive completed) with a delivery per matching endpoint;
  * - external: the payer's `reserved` += amount + fee reserve (only when available covers it), the
- *   send inserted PENDING, its first event, the payment.pending webhook event, the sandbox job.
+ *   send inserted PENDING, its first event, the payment.pending webhook event, the job that pays
+ *   it (the sandbox's simulated network, or `live.send` through the environment's node).
  *
  * The insert is ON CONFLICT DO NOTHING: an idempotency key or an invoice already taken by a live
  * send of the wallet (the partial unique index) writes nothing. One statement keeps the wallet
@@ -59,6 +60,10 @@ export type SendRow = {
   receiveCompletedPayload?: string;
   // external only
   jobId?: string;
+  /** The durable job that pays it: `sandbox.send` (default) or `live.send` (lib/nodes/send-payment.ts). */
+  jobType?: string;
+  /** A live send: the node that pays it (the expiry sweeper leaves it to the node's outcome). */
+  nodeId?: string | null;
   jobPayload?: string;
   runAt?: string;
 };
@@ -67,7 +72,7 @@ const TEXT = [
   "id", "walletId", "environmentId", "assetId", "exchangeRate", "description", "metadata", "idempotencyKey", "paymentRequest", "paymentHash",
   "sendRequest", "lightningAddress", "successAction", "payeePubkey", "pendingEventId", "pendingMessage", "pendingDetails", "sendPendingKey",
   "sendPendingPayload", "receiveId", "paymentPreimage", "completedEventId", "completedDetails", "receiveEventId", "receiveDetails",
-  "sendCompletedKey", "sendCompletedPayload", "receiveCompletedKey", "receiveCompletedPayload", "jobId", "jobPayload",
+  "sendCompletedKey", "sendCompletedPayload", "receiveCompletedKey", "receiveCompletedPayload", "jobId", "jobPayload", "jobType", "nodeId",
 ];
 const BIGINT = ["amount", "amountSats", "total", "feeReserve"];
 const TIMESTAMP = ["expiresAt", "createdAt", "completedAt", "runAt"];
@@ -75,7 +80,7 @@ const RECORD = [...TEXT.map((c) => `"${c}" text`), ...BIGINT.map((c) => `"${c}" 
 
 const INSERT_COLUMNS = `id, "walletId", "environmentId", "assetId", direction, status, amount, "amountSats", "exchangeRate", fee, "settleAmount",
   description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "settledAt", "createdAt", "updatedAt",
-  reserved, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", "counterpartId"`;
+  reserved, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", "counterpartId", "nodeId"`;
 
 /**
  * The receive is still payable. Written so that no index can serve it (a cast, an added interval):
@@ -108,7 +113,7 @@ const INTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECOR
     INSERT INTO transactions (${INSERT_COLUMNS})
     SELECT id, "walletId", "environmentId", "assetId", 'SEND', 'COMPLETED', amount, "amountSats", "exchangeRate", 0, amount,
       description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "completedAt", "createdAt", "completedAt",
-      0, 0, "sendRequest", "lightningAddress", "successAction", "payeePubkey", "receiveId"
+      0, 0, "sendRequest", "lightningAddress", "successAction", "payeePubkey", "receiveId", NULL
     FROM i
     ON CONFLICT DO NOTHING
     RETURNING id),
@@ -139,7 +144,7 @@ const EXTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECOR
     INSERT INTO transactions (${INSERT_COLUMNS})
     SELECT id, "walletId", "environmentId", "assetId", 'SEND', 'PENDING', amount, "amountSats", "exchangeRate", 0, NULL,
       description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", NULL, "expiresAt", NULL, "createdAt", "createdAt",
-      total, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", NULL
+      total, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", NULL, "nodeId"
     FROM i
     ON CONFLICT DO NOTHING
     RETURNING id),
@@ -153,7 +158,7 @@ const EXTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECOR
   ${deliveries},
   j AS (
     INSERT INTO jobs (id, type, payload, "runAt", "createdAt")
-    SELECT i."jobId", 'sandbox.send', i."jobPayload"::jsonb, i."runAt", i."createdAt" FROM i JOIN t ON t.id = i.id)
+    SELECT i."jobId", coalesce(i."jobType", 'sandbox.send'), i."jobPayload"::jsonb, i."runAt", i."createdAt" FROM i JOIN t ON t.id = i.id)
   SELECT (SELECT count(*)::int FROM t) AS inserted, (SELECT count(*)::int FROM wp) AS debited, 1 AS settled, 1 AS credited`;
 
 /**
@@ -221,7 +226,7 @@ const BATCH = `WITH i AS (SELECT * FROM json_to_recordset($1::json) AS i(${RECOR
       CASE WHEN internal THEN "paymentPreimage" END, "expiresAt", CASE WHEN internal THEN "completedAt" END, "createdAt",
       CASE WHEN internal THEN "completedAt" ELSE "createdAt" END,
       CASE WHEN internal THEN 0 ELSE total END, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey",
-      CASE WHEN internal THEN "receiveId" END
+      CASE WHEN internal THEN "receiveId" END, CASE WHEN internal THEN NULL ELSE "nodeId" END
     FROM a
     ON CONFLICT DO NOTHING
     RETURNING id),
@@ -243,7 +248,7 @@ const BATCH = `WITH i AS (SELECT * FROM json_to_recordset($1::json) AS i(${RECOR
   ${deliveries},
   j AS (
     INSERT INTO jobs (id, type, payload, "runAt", "createdAt")
-    SELECT a."jobId", 'sandbox.send', a."jobPayload"::jsonb, a."runAt", a."createdAt" FROM a JOIN t ON t.id = a.id WHERE NOT a.internal)
+    SELECT a."jobId", coalesce(a."jobType", 'sandbox.send'), a."jobPayload"::jsonb, a."runAt", a."createdAt" FROM a JOIN t ON t.id = a.id WHERE NOT a.internal)
   SELECT coalesce((SELECT json_agg(ord) FROM a), '[]'::json) AS accepted, (SELECT count(*)::int FROM t) AS inserted,
     (SELECT count(*)::int FROM r) AS settled, (SELECT count(*)::int FROM a WHERE a.internal) AS internal`;
 

@@ -638,6 +638,13 @@ const OPERATIONS = {
     check: () => expect.unreachable("the macaroon is refused"),
     state: writes,
   },
+  "node.set_send_macaroon": {
+    // Authorised callers get the input refusal (a macaroon that is neither hex nor base64), before the node is looked up or called.
+    document: `mutation ($id: String!, $macaroon: String) { node { set_send_macaroon(node_id: $id, macaroon: $macaroon) { id } } }`,
+    prepare: async () => ({ home: w.envA, variables: { id: "node_00000000-0000-4000-8000-000000000000", macaroon: "not a macaroon!" } }),
+    check: () => expect.unreachable("the macaroon is refused"),
+    state: writes,
+  },
   // Rails' managed-node operations: not part of Boltrail (it attaches your own node).
   "node.activate": notImplemented(`mutation { node { activate(cancel_url: "https://x.example/c", node_id: "n", success_url: "https://x.example/s") { success } } }`),
   "node.asset.disable_taproot_assets": notImplemented(`mutation { node { asset { disable_taproot_assets(input: { node_id: "n" }) { success } } } }`),
@@ -817,6 +824,7 @@ const EXPECTED: Record<OperationName, Row> = {
   "node.deployed_node": { noCredentials: U, ...BAD_CREDENTIALS, ...allKeys(N), memberSession: N, masterSession: N, otherTeamMasterSession: N },
   // Attaching: the master's session only (which reaches the input check).
   "node.connect": { ...masterOnly(B), masterSession: B },
+  "node.set_send_macaroon": { ...masterOnly(B), masterSession: B },
   "node.activate": notImplementedRow(),
   "node.asset.disable_taproot_assets": notImplementedRow(),
   "node.asset.enable_taproot_assets": notImplementedRow(),

@@ -6,7 +6,7 @@ import { logoutAction } from "../../(auth)/actions";
 
 export type ShellEnvironment = { id: string; name: string; type: "SANDBOX" | "LIVE" };
 
-type NavItem = { label: string; href: (envId: string | null) => string | null; masterOnly?: boolean; match: (path: string) => boolean };
+type NavItem = { label: string; href: (envId: string | null) => string | null; masterOnly?: boolean; liveOnly?: boolean; match: (path: string) => boolean };
 
 const NAV: NavItem[] = [
   { label: "Environments", href: () => "/pay", match: (p) => p === "/pay" || /^\/pay\/[^/]+$/.test(p) },
@@ -14,11 +14,12 @@ const NAV: NavItem[] = [
   { label: "Transactions", href: (env) => (env ? `/pay/${env}/transactions` : null), match: (p) => /^\/pay\/[^/]+\/(transactions|invoices)/.test(p) },
   { label: "API keys", href: (env) => (env ? `/pay/${env}/api-keys` : null), masterOnly: true, match: (p) => /^\/pay\/[^/]+\/api-keys/.test(p) },
   { label: "Webhooks", href: (env) => (env ? `/pay/${env}/webhooks` : null), match: (p) => /^\/pay\/[^/]+\/webhooks/.test(p) },
+  { label: "Node", href: (env) => (env ? `/pay/${env}/node` : null), liveOnly: true, match: (p) => /^\/pay\/[^/]+\/node/.test(p) },
   { label: "Team", href: () => "/settings/team", match: (p) => p.startsWith("/settings") },
 ];
 
 /** Pages that exist yet; env-scoped items without a page render as unavailable, never as dead links. */
-const AVAILABLE = new Set(["Environments", "Wallets", "Transactions", "API keys", "Webhooks", "Team"]);
+const AVAILABLE = new Set(["Environments", "Wallets", "Transactions", "API keys", "Webhooks", "Node", "Team"]);
 
 export function DashboardShell({
   user,
@@ -50,7 +51,7 @@ export function DashboardShell({
         </div>
         <nav aria-label="Main" className="px-3 pb-4">
           <ul className="space-y-1">
-            {NAV.filter((item) => !item.masterOnly || user.isMaster).map((item) => {
+            {NAV.filter((item) => (!item.masterOnly || user.isMaster) && (!item.liveOnly || current?.type === "LIVE")).map((item) => {
               const href = AVAILABLE.has(item.label) ? item.href(current?.id ?? null) : null;
               const active = item.match(pathname);
               return (

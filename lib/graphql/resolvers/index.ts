@@ -13,6 +13,7 @@ import { findTransaction, listTransactions } from "../../transactions/query-tran
 import { availableEventTypes, createEndpoint, deleteEndpoint, findEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint } from "../../webhooks/endpoints";
 import { findWebhookEvent, listWebhookEvents, redeliverWebhookEvent, sendTestEvent } from "../../webhooks/webhook-events";
 import { connectNode } from "../../nodes/attach-node";
+import { setSendMacaroon } from "../../nodes/set-send-macaroon";
 import { findNode, listNodes } from "../../nodes/query-nodes";
 import { AppError } from "../../errors";
 import { requireActor, requireUserActor, type GraphQLContext } from "../context";
@@ -72,6 +73,8 @@ export const resolvers = {
       const node = await connectNode(await requireActor(ctx), args.input);
       return { node_id: node.id, success: true };
     },
+    set_send_macaroon: async (_: unknown, args: Args<{ node_id: string; macaroon?: string | null }>, ctx: Ctx) =>
+      gqlNode(await setSendMacaroon(await requireActor(ctx), { node_id: args.node_id, macaroon: args.macaroon })),
     // Managed nodes (Rails deploys and hosts them) and their operations: Boltrail attaches your own.
     activate: notAvailable("Activating a managed node"),
     asset: notAvailable("Taproot Asset configuration of a node"),

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/dashboard";
 import { getEnvironmentOverview } from "@/lib/environments/get-environment-overview";
+import { listNodes } from "@/lib/nodes/query-nodes";
 import { getEnvironmentStats } from "@/lib/transactions/query-transactions";
 import { EnvironmentTypeBadge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
@@ -19,7 +20,22 @@ export default async function EnvironmentOverviewPage({ params }: { params: Prom
   const stats = await getEnvironmentStats(actor, environmentId);
   const today = new Date().toISOString().slice(0, 10);
   const { environment: env, checklist } = overview;
+  // A LIVE environment issues nothing until the team's node is attached: that step comes first.
+  const hasNode = env.type === "LIVE" ? (await listNodes(actor)).some((n) => n.environmentId === env.id) : true;
+  const nodeStep =
+    env.type === "LIVE"
+      ? [
+          {
+            done: hasNode,
+            title: "Attach a node",
+            body: "Your own LND node issues and settles this environment's invoices.",
+            href: `/pay/${env.id}/node`,
+            note: actor.isMaster ? null : "Only the master account can attach it.",
+          },
+        ]
+      : [];
   const steps = [
+    ...nodeStep,
     {
       done: checklist.apiKey,
       title: "Create an API key",
@@ -45,6 +61,17 @@ export default async function EnvironmentOverviewPage({ params }: { params: Prom
           </span>
         }
       />
+      {!hasNode && (
+        <div className="mb-6 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          <p className="font-semibold">No Lightning node attached</p>
+          <p className="mt-1">
+            Live invoices cannot be issued until your LND node serves this environment.{" "}
+            <Link href={`/pay/${env.id}/node`} className="font-semibold underline">
+              {actor.isMaster ? "Attach your node" : "See the node page"}
+            </Link>
+          </p>
+        </div>
+      )}
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="lg:col-span-2">
           <Card title="Get started" description={`${doneCount} of ${steps.length} steps done`}>

@@ -1,0 +1,30 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { runUserAction } from "@/lib/action";
+import { connectNode } from "@/lib/nodes/attach-node";
+import { detachNode } from "@/lib/nodes/detach-node";
+import { testNodeConnection } from "@/lib/nodes/test-connection";
+
+export type AttachNodeFormInput = { rest: string; grpc: string; tls_cert: string; management_macaroon: string };
+
+export async function attachNodeAction(environmentId: string, input: AttachNodeFormInput) {
+  const result = await runUserAction(async (actor) => {
+    const node = await connectNode(actor, { lnd: { rest: input.rest, grpc: input.grpc, tls_cert: input.tls_cert || null, management_macaroon: input.management_macaroon } });
+    return { id: node.id, alias: node.alias };
+  });
+  revalidatePath(`/pay/${environmentId}`, "layout");
+  return result;
+}
+
+export async function testNodeConnectionAction(nodeId: string) {
+  return runUserAction(async (actor) => {
+    const result = await testNodeConnection(actor, nodeId);
+    return { ...result, checkedAt: result.checkedAt.toISOString() };
+  });
+}
+
+export async function detachNodeAction(environmentId: string, nodeId: string) {
+  const result = await runUserAction(async (actor) => detachNode(actor, nodeId));
+  revalidatePath(`/pay/${environmentId}`, "layout");
+  return result;
+}

@@ -1,0 +1,146 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/dashboard";
+import { findEnvironment } from "@/lib/environments/find-environment";
+import { listNodes } from "@/lib/nodes/query-nodes";
+import type { NodeView } from "@/lib/nodes/node-view";
+import { Badge } from "@/components/ui/badge";
+import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { CopyButton } from "@/components/ui/copy-button";
+import { orNotFound } from "../../../_components/or-not-found";
+import { AttachNodeForm } from "./attach-form";
+import { ManageNode, TestConnection } from "./node-actions";
+
+export const metadata: Metadata = { title: "Node" };
+
+const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export default async function NodePage({ params }: { params: Promise<{ environmentId: string }> }) {
+  const { environmentId } = await params;
+  const actor = await requireUser();
+  const environment = await orNotFound(findEnvironment(actor, environmentId));
+
+  if (environment.type !== "LIVE") {
+    return (
+      <>
+        <PageHeader title="Node" />
+        <EmptyState
+          title="Sandbox environments need no node"
+          body={
+            <>
+              Sandbox payments settle on Boltrail&apos;s simulated node. Your own Lightning node serves your team&apos;s live environment: create one from{" "}
+              <Link href="/pay" className="text-indigo-700 underline dark:text-indigo-300">
+                Environments
+              </Link>
+              , then attach its node there.
+            </>
+          }
+        />
+      </>
+    );
+  }
+
+  const nodes = await listNodes(actor);
+  const node = nodes.find((n) => n.environmentId === environment.id) ?? null;
+
+  return (
+    <>
+      <PageHeader title="Node" description={`The LND node that issues and settles the invoices of ${environment.name}.`} />
+      {node ? (
+        <AttachedNode node={node} environmentId={environment.id} isMaster={actor.isMaster} />
+      ) : actor.isMaster ? (
+        <div className="max-w-2xl">
+          <Card title="Attach your LND node" description="Boltrail checks the node before storing anything: it must answer, be synced, and let the macaroon read and create invoices.">
+            <AttachNodeForm environmentId={environment.id} />
+          </Card>
+        </div>
+      ) : (
+        <EmptyState title="No node attached yet" body="The team's master attaches the LND node that serves this live environment. Until then, live invoices cannot be issued." />
+      )}
+    </>
+  );
+}
+
+function ConnectionState({ node }: { node: NodeView }) {
+  if (node.state === "CONNECTED") {
+    return (
+      <p className="flex items-center gap-2">
+        <Badge tone="green">Connected</Badge>
+        <span className="text-sm text-gray-600 dark:text-gray-400">Following the node&apos;s invoices.</span>
+      </p>
+    );
+  }
+  return (
+    <div className="space-y-1">
+      <p className="flex items-center gap-2">
+        <Badge tone="amber">Reconnecting</Badge>
+        <span className="text-sm text-gray-600 dark:text-gray-400">The invoice stream dropped; Boltrail retries with backoff. Payments settled meanwhile complete once it is back.</span>
+      </p>
+      {node.lastError && <p className="text-sm break-words text-red-700 dark:text-red-400">Last error: {node.lastError}</p>}
+    </div>
+  );
+}
+
+function AttachedNode({ node, environmentId, isMaster }: { node: NodeView; environmentId: string; isMaster: boolean }) {
+  const name = node.alias ?? `${node.pubkey.slice(0, 12)}…`;
+  return (
+    <div className="grid gap-6 lg:grid-cols-3">
+      <div className="space-y-6 lg:col-span-2">
+        <Card title={name}>
+          <div className="mb-4" data-testid="node-state">
+            <ConnectionState node={node} />
+          </div>
+          <dl className="grid gap-4 text-sm sm:grid-cols-2">
+            <div className="sm:col-span-2">
+              <dt className="text-gray-600 dark:text-gray-400">Public key</dt>
+              <dd className="mt-1 flex items-center gap-2">
+                <span className="min-w-0 font-mono text-xs break-all">{node.pubkey}</span>
+                <CopyButton value={node.pubkey} label="node public key" />
+              </dd>
+            </div>
+            <div>
+              <dt className="text-gray-600 dark:text-gray-400">Alias</dt>
+              <dd>{node.alias ?? "None set"}</dd>
+            </div>
+            <div>
+              <dt className="text-gray-600 dark:text-gray-400">Network</dt>
+              <dd>{node.network}</dd>
+            </div>
+            <div>
+              <dt className="text-gray-600 dark:text-gray-400">REST URL</dt>
+              <dd className="font-mono text-xs break-all">{node.restUrl}</dd>
+            </div>
+            <div>
+              <dt className="text-gray-600 dark:text-gray-400">gRPC host</dt>
+              <dd className="font-mono text-xs break-all">{node.grpc || "Not given"}</dd>
+            </div>
+            <div>
+              <dt className="text-gray-600 dark:text-gray-400">Attached</dt>
+              <dd>
+                <time dateTime={node.createdAt.toISOString()}>{dateFormat.format(node.createdAt)} UTC</time>
+              </dd>
+            </div>
+            <div>
+              <dt className="text-gray-600 dark:text-gray-400">Node id</dt>
+              <dd className="font-mono text-xs break-all">{node.id}</dd>
+            </div>
+          </dl>
+        </Card>
+      </div>
+      <div className="space-y-6">
+        <Card title="Connection" description="Checks the node now with the stored credentials.">
+          <TestConnection nodeId={node.id} />
+        </Card>
+        {isMaster ? (
+          <Card title="Credentials" description="Macaroon and certificate are stored encrypted and never shown.">
+            <ManageNode environmentId={environmentId} nodeId={node.id} alias={name} />
+          </Card>
+        ) : (
+          <Card title="Credentials">
+            <p className="text-sm text-gray-600 dark:text-gray-400">Only the team&apos;s master can replace the credentials or detach the node.</p>
+          </Card>
+        )}
+      </div>
+    </div>
+  );
+}
