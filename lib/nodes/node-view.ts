@@ -11,6 +11,14 @@ export type NodeView = {
   grpc: string;
   state: "CONNECTED" | "RECONNECTING";
   lastError: string | null;
+  /** The node's own report at the last check (null: not checked yet). */
+  syncedToChain: boolean | null;
+  blockHeight: number | null;
+  /** Sats the node can receive / send over its channels; null when its macaroon may not read them. */
+  inboundSat: bigint | null;
+  outboundSat: bigint | null;
+  statusCheckedAt: Date | null;
+  lastSettledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -26,6 +34,12 @@ export const NODE_VIEW_SELECT = {
   grpc: true,
   state: true,
   lastError: true,
+  syncedToChain: true,
+  blockHeight: true,
+  inboundSat: true,
+  outboundSat: true,
+  statusCheckedAt: true,
+  lastSettledAt: true,
   createdAt: true,
   updatedAt: true,
 } as const;

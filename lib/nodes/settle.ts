@@ -28,6 +28,7 @@ export async function applyInvoiceUpdate(nodeId: string, invoice: LndInvoice, so
     if (settleIndex > BigInt(0) && source === "stream") {
       await tx.$executeRaw`UPDATE nodes SET "settleIndex" = GREATEST("settleIndex", ${settleIndex}), "updatedAt" = now() WHERE id = ${nodeId}`;
     }
+    if (completed) await tx.$executeRaw`UPDATE nodes SET "lastSettledAt" = now() WHERE id = ${nodeId}`;
     return completed;
   });
 }

@@ -2,7 +2,7 @@ import "server-only";
 import pg from "pg";
 import { db, dbTimeouts } from "@/lib/db";
 import { lndCall, LndError, lndStream, type LndConnection } from "../lightning/lnd-rest";
-import { callOptions, connectionOf, type LndInvoice } from "./node-connection";
+import { callOptions, connectionOf, type LndInfo, type LndInvoice } from "./node-connection";
 import { applyInvoiceUpdate, expireOnNode } from "./settle";
 import { onNodesChanged } from "./subscriptions-signal";
 
@@ -166,6 +166,7 @@ async function runNode(
       while (!connection.signal.aborted) {
         try {
           const completed = await reconcileNode(nodeId, conn, connection.signal);
+          await refreshNodeStatus(nodeId, conn, connection.signal);
           if (completed > 0) options.log(`node ${nodeId}: reconciliation resolved ${completed} invoice(s) (settled or expired on the node)`);
           attempt = 0;
           if (first || node.state !== "CONNECTED") {
@@ -249,4 +250,28 @@ async function cancelExpired(conn: LndConnection, paymentHashHex: string, invoic
     if (!(err instanceof LndError && /already settled/i.test(err.message))) throw err;
   }
   return lndCall<LndInvoice>(conn, "GET", `/v1/invoice/${paymentHashHex}`, undefined, callOptions({ signal })).catch(() => invoice);
+}
+
+type ChannelBalance = { local_balance?: { sat?: string }; remote_balance?: { sat?: string } };
+
+/**
+ * Records what the node says about itself now: sync state and block height (getinfo), and its
+ * channel liquidity (`GET /v1/balance/channels`: remote = what it can receive, local = what it can
+ * send). A macaroon that may not read channel balances (invoice.macaroon) leaves liquidity unknown.
+ */
+export async function refreshNodeStatus(nodeId: string, conn: LndConnection, signal?: AbortSignal): Promise<void> {
+  const info = await lndCall<LndInfo>(conn, "GET", "/v1/getinfo", undefined, callOptions({ signal }));
+  let inboundSat: bigint | null = null;
+  let outboundSat: bigint | null = null;
+  try {
+    const balance = await lndCall<ChannelBalance>(conn, "GET", "/v1/balance/channels", undefined, callOptions({ signal }));
+    inboundSat = BigInt(balance.remote_balance?.sat ?? "0");
+    outboundSat = BigInt(balance.local_balance?.sat ?? "0");
+  } catch (err) {
+    if (!(err instanceof LndError && err.kind === "permission")) throw err;
+  }
+  await db.lightningNode.updateMany({
+    where: { id: nodeId },
+    data: { syncedToChain: info.synced_to_chain === true, blockHeight: Number(info.block_height) || 0, inboundSat, outboundSat, statusCheckedAt: new Date() },
+  });
 }

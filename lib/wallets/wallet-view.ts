@@ -114,11 +114,18 @@ export function toWalletView(row: Row): WalletView {
     balance: row.received - row.sent - row.reserved,
     lightningAddress: row.lightningAddress,
     // Sandbox wallets can always receive. Live: BTC wallets when the environment's node is
-    // connected; stablecoins need Taproot Asset channels (litd), not supported on live yet.
-    isReady: env.type === "SANDBOX" || (asset.type === "BASE_ASSET" && (env.nodes ?? []).some((n) => n.state === "CONNECTED")),
+    // connected, synced and can receive (inbound liquidity; unknown when its macaroon may not
+    // read channel balances, which does not block); stablecoins need Taproot Asset channels
+    // (litd), not supported on live yet.
+    isReady: env.type === "SANDBOX" || (asset.type === "BASE_ASSET" && (env.nodes ?? []).some(nodeCanReceive)),
     nodes: env.type === "LIVE" ? (env.nodes ?? []) : [],
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     environment: { id: env.id, name: env.name, type: env.type, createdAt: env.createdAt, updatedAt: env.updatedAt, walletCount: env._count.wallets },
   };
+}
+
+/** A live node that can take payments now: connected, not known to be out of sync, and not known to have no inbound liquidity. */
+export function nodeCanReceive(node: NodeView): boolean {
+  return node.state === "CONNECTED" && node.syncedToChain !== false && (node.inboundSat === null || node.inboundSat > BigInt(0));
 }

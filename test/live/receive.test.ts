@@ -9,7 +9,7 @@ import { db } from "@/lib/db";
 import { decodeInvoice } from "@/lib/lightning/decode";
 import { applyInvoiceUpdate } from "@/lib/nodes/settle";
 import { connectionOf, type LndInvoice } from "@/lib/nodes/node-connection";
-import { reconcileNode, startNodeSubscriptions, type RunningNodeSubscriptions } from "@/lib/nodes/subscriptions";
+import { reconcileNode, refreshNodeStatus, startNodeSubscriptions, type RunningNodeSubscriptions } from "@/lib/nodes/subscriptions";
 import { sweepExpired } from "@/lib/jobs/handlers";
 import { codes, gql, ok } from "../graphql/helpers";
 import { ASSET, mintKey, newWallet, waitFor } from "../receive/helpers";
@@ -70,7 +70,9 @@ describe("live create_receive", () => {
     const events = await db.webhookEvent.findMany({ where: { transactionId: tx.id, eventType: "payment.completed" } });
     expect(events).toHaveLength(1);
     expect(JSON.parse(events[0].payload)).toMatchObject({ node_id: nodeId, environment: "live", data: { status: "completed" } });
-    expect((await db.lightningNode.findUniqueOrThrow({ where: { id: nodeId } })).settleIndex).toBe(BigInt(1));
+    const row = await db.lightningNode.findUniqueOrThrow({ where: { id: nodeId } });
+    expect(row.settleIndex).toBe(BigInt(1));
+    expect(row.lastSettledAt).not.toBeNull(); // shown on the node page as its last settlement
   });
 
   it("a replayed idempotency key returns the original without minting again", async () => {
@@ -108,6 +110,36 @@ describe("live create_receive", () => {
       { "x-api-key": key },
     );
     expect(ok(nodes).payment.wallet.find_one.nodes.map((n) => n.id)).toEqual([nodeId]);
+  });
+});
+
+describe("node status", () => {
+  const readyOf = async () => {
+    const res = await gql<{ payment: { wallet: { find_one: { is_ready: boolean } } } }>(`query ($id: String!) { payment { wallet { find_one(id: $id) { is_ready } } } }`, { id: walletId }, { "x-api-key": key });
+    return ok(res).payment.wallet.find_one.is_ready;
+  };
+  const node = () => db.lightningNode.findUniqueOrThrow({ where: { id: nodeId } });
+  const adminConnection = async () => ({ ...connectionOf(await node()), macaroonHex: sim.macaroons.admin });
+
+  it("the worker records sync and block height; liquidity stays unknown with an invoice macaroon (which does not block is_ready)", async () => {
+    await waitFor(async () => (await node()).statusCheckedAt !== null, 5_000, "status checked");
+    expect(await node()).toMatchObject({ syncedToChain: true, blockHeight: 850_000, inboundSat: null, outboundSat: null });
+    expect(await readyOf()).toBe(true);
+  });
+
+  it("is_ready follows the node: no inbound liquidity or out of sync → false, back → true", async () => {
+    sim.setChannelBalance({ local: 600_000, remote: 0 });
+    await refreshNodeStatus(nodeId, await adminConnection());
+    expect(await node()).toMatchObject({ inboundSat: BigInt(0), outboundSat: BigInt(600_000) });
+    expect(await readyOf()).toBe(false);
+    sim.setChannelBalance({ local: 600_000, remote: 400_000 });
+    sim.setSynced(false);
+    await refreshNodeStatus(nodeId, await adminConnection());
+    expect(await node()).toMatchObject({ inboundSat: BigInt(400_000), syncedToChain: false });
+    expect(await readyOf()).toBe(false);
+    sim.setSynced(true);
+    await refreshNodeStatus(nodeId, await adminConnection());
+    expect(await readyOf()).toBe(true);
   });
 });
 

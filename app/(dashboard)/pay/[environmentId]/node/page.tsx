@@ -121,6 +121,34 @@ function AttachedNode({ node, environmentId, isMaster }: { node: NodeView; envir
               </dd>
             </div>
             <div>
+              <dt className="text-gray-600 dark:text-gray-400">Chain</dt>
+              <dd>
+                {node.syncedToChain === null ? "Not checked yet" : node.syncedToChain ? "Synced" : "Not synced: invoices may fail"}
+                {node.blockHeight !== null && <span className="text-gray-600 dark:text-gray-400"> · block {node.blockHeight.toLocaleString("en-US")}</span>}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-gray-600 dark:text-gray-400">Liquidity</dt>
+              <dd>
+                {node.inboundSat === null || node.outboundSat === null ? (
+                  "Unknown (the macaroon may not read channel balances)"
+                ) : (
+                  <>
+                    {node.inboundSat.toLocaleString("en-US")} sats inbound · {node.outboundSat.toLocaleString("en-US")} sats outbound
+                    {node.inboundSat === BigInt(0) && <span className="block text-red-700 dark:text-red-400">No inbound liquidity: payments to this node cannot arrive until a channel has remote balance.</span>}
+                  </>
+                )}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-gray-600 dark:text-gray-400">Last settlement</dt>
+              <dd>{node.lastSettledAt ? <time dateTime={node.lastSettledAt.toISOString()}>{dateFormat.format(node.lastSettledAt)} UTC</time> : "None yet"}</dd>
+            </div>
+            <div>
+              <dt className="text-gray-600 dark:text-gray-400">Last checked</dt>
+              <dd>{node.statusCheckedAt ? <time dateTime={node.statusCheckedAt.toISOString()}>{dateFormat.format(node.statusCheckedAt)} UTC</time> : "Not yet"}</dd>
+            </div>
+            <div>
               <dt className="text-gray-600 dark:text-gray-400">Node id</dt>
               <dd className="font-mono text-xs break-all">{node.id}</dd>
             </div>
