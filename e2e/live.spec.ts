@@ -91,6 +91,15 @@ test("attach the simulator to a LIVE environment, issue an invoice on it, settle
   await expect(page.getByTestId("connection-test")).toContainText("Liquidity unknown");
   await expectAccessible(page);
 
+  // The optional send macaroon: a receive-only one is refused beside the field, the send one is stored.
+  const sendField = page.getByLabel("Send macaroon (hex or base64)");
+  await sendField.fill(sim.macaroons.invoice);
+  await page.getByRole("button", { name: "Store send macaroon" }).click();
+  await expect(page.locator("#field-send-macaroon-error")).toBeVisible();
+  await sendField.fill(sim.macaroons.send);
+  await page.getByRole("button", { name: "Store send macaroon" }).click();
+  await expect(page.getByText("A send macaroon is stored")).toBeVisible();
+
   // At 390 px wide nothing overflows sideways.
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -45,3 +45,17 @@ export const NODE_VIEW_SELECT = {
 } as const;
 
 export const toNodeView = (row: NodeView): NodeView => ({ ...row });
+
+/** A worker checks every followed node about every 30 s: no check for this long means nobody follows it. */
+export const NODE_STALE_AFTER_MS = 120_000;
+
+/**
+ * How the node page shows the connection: `connected` (its stream is followed), `reconnecting`
+ * (the stream dropped; retried with backoff), or `disconnected` (no worker has reached the node
+ * for NODE_STALE_AFTER_MS: no worker is running, or none can reach it).
+ */
+export function connectionStateOf(node: Pick<NodeView, "state" | "statusCheckedAt" | "updatedAt">, now = Date.now()): "connected" | "reconnecting" | "disconnected" {
+  const lastSeen = Math.max(node.statusCheckedAt?.getTime() ?? 0, node.updatedAt.getTime());
+  if (now - lastSeen > NODE_STALE_AFTER_MS) return "disconnected";
+  return node.state === "CONNECTED" ? "connected" : "reconnecting";
+}

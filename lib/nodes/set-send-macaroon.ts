@@ -48,3 +48,10 @@ export async function setSendMacaroon(actor: Actor, raw: unknown): Promise<NodeV
     return row;
   });
 }
+
+/** Whether the team's node holds a send macaroon (live create_send pays through it); the macaroon itself never leaves the service. */
+export async function sendMacaroonStored(actor: Actor, nodeId: string): Promise<boolean> {
+  const node = await db.lightningNode.findFirst({ where: { id: String(nodeId), teamId: actor.teamId }, select: { sendMacaroonEncrypted: true } });
+  if (!node) throw notFound("Node");
+  return node.sendMacaroonEncrypted !== null;
+}

@@ -192,6 +192,24 @@ describe("settlement", () => {
   });
 });
 
+describe("Boltrail down while the node settles", () => {
+  it("an invoice settled while no worker followed the node completes at the next start", async () => {
+    // Every manager of this file is stopped by now (the takeover test stops both).
+    const tx = await receive({ amount: "650" });
+    const before = await received();
+    sim.settleInvoice(tx.payment_hash);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await statusOf(tx.id)).toBe("PENDING"); // nobody is listening
+    const restarted = startNodeSubscriptions({ scanMs: 50, backoffMinMs: 50, log: () => {} });
+    try {
+      await waitFor(async () => (await statusOf(tx.id)) === "COMPLETED", 5_000, "COMPLETED after the start");
+      expect(await received()).toBe(before + BigInt(650));
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
+
 describe("live expiry is decided by the node, never by the clock alone", () => {
   const expireInDatabase = (id: string) => db.transaction.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
   const connection = async () => connectionOf(await db.lightningNode.findUniqueOrThrow({ where: { id: nodeId } }));

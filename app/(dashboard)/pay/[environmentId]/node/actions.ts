@@ -3,6 +3,7 @@ import { revalidatePath } from "next/cache";
 import { runUserAction } from "@/lib/action";
 import { connectNode } from "@/lib/nodes/attach-node";
 import { detachNode } from "@/lib/nodes/detach-node";
+import { setSendMacaroon } from "@/lib/nodes/set-send-macaroon";
 import { testNodeConnection } from "@/lib/nodes/test-connection";
 
 export type AttachNodeFormInput = { rest: string; grpc: string; tls_cert: string; management_macaroon: string };
@@ -26,5 +27,15 @@ export async function testNodeConnectionAction(nodeId: string) {
 export async function detachNodeAction(environmentId: string, nodeId: string) {
   const result = await runUserAction(async (actor) => detachNode(actor, nodeId));
   revalidatePath(`/pay/${environmentId}`, "layout");
+  return result;
+}
+
+/** Stores (or, with an empty macaroon, removes) the node's send macaroon. */
+export async function setSendMacaroonAction(environmentId: string, nodeId: string, macaroon: string) {
+  const result = await runUserAction(async (actor) => {
+    await setSendMacaroon(actor, { node_id: nodeId, macaroon: macaroon.trim() || null });
+    return { stored: macaroon.trim() !== "" };
+  });
+  revalidatePath(`/pay/${environmentId}/node`);
   return result;
 }

@@ -3,13 +3,15 @@ import Link from "next/link";
 import { requireUser } from "@/lib/auth/dashboard";
 import { findEnvironment } from "@/lib/environments/find-environment";
 import { listNodes } from "@/lib/nodes/query-nodes";
-import type { NodeView } from "@/lib/nodes/node-view";
+import { sendMacaroonStored } from "@/lib/nodes/set-send-macaroon";
+import { connectionStateOf, type NodeView } from "@/lib/nodes/node-view";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { orNotFound } from "../../../_components/or-not-found";
 import { AttachNodeForm } from "./attach-form";
 import { ManageNode, TestConnection } from "./node-actions";
+import { SendMacaroonForm } from "./send-macaroon-form";
 
 export const metadata: Metadata = { title: "Node" };
 
@@ -47,7 +49,7 @@ export default async function NodePage({ params }: { params: Promise<{ environme
     <>
       <PageHeader title="Node" description={`The LND node that issues and settles the invoices of ${environment.name}.`} />
       {node ? (
-        <AttachedNode node={node} environmentId={environment.id} isMaster={actor.isMaster} />
+        <AttachedNode node={node} environmentId={environment.id} isMaster={actor.isMaster} sendEnabled={await sendMacaroonStored(actor, node.id)} />
       ) : actor.isMaster ? (
         <div className="max-w-2xl">
           <Card title="Attach your LND node" description="Boltrail checks the node before storing anything: it must answer, be synced, and let the macaroon read and create invoices.">
@@ -62,7 +64,23 @@ export default async function NodePage({ params }: { params: Promise<{ environme
 }
 
 function ConnectionState({ node }: { node: NodeView }) {
-  if (node.state === "CONNECTED") {
+  const state = connectionStateOf(node);
+  if (state === "disconnected") {
+    const since = node.statusCheckedAt ?? node.updatedAt;
+    return (
+      <div className="space-y-1">
+        <p className="flex items-center gap-2">
+          <Badge tone="red">Disconnected</Badge>
+          <span className="text-sm text-gray-600 dark:text-gray-400">
+            No worker has reached the node since <time dateTime={since.toISOString()}>{dateFormat.format(since)} UTC</time>: check that a worker runs (in the app, or
+            <code className="mx-1">npm run worker</code>) and can reach the node.
+          </span>
+        </p>
+        {node.lastError && <p className="text-sm break-words text-red-700 dark:text-red-400">Last error: {node.lastError}</p>}
+      </div>
+    );
+  }
+  if (state === "connected") {
     return (
       <p className="flex items-center gap-2">
         <Badge tone="green">Connected</Badge>
@@ -81,7 +99,7 @@ function ConnectionState({ node }: { node: NodeView }) {
   );
 }
 
-function AttachedNode({ node, environmentId, isMaster }: { node: NodeView; environmentId: string; isMaster: boolean }) {
+function AttachedNode({ node, environmentId, isMaster, sendEnabled }: { node: NodeView; environmentId: string; isMaster: boolean; sendEnabled: boolean }) {
   const name = node.alias ?? `${node.pubkey.slice(0, 12)}…`;
   return (
     <div className="grid gap-6 lg:grid-cols-3">
@@ -159,6 +177,11 @@ function AttachedNode({ node, environmentId, isMaster }: { node: NodeView; envir
         <Card title="Connection" description="Checks the node now with the stored credentials.">
           <TestConnection nodeId={node.id} />
         </Card>
+        {isMaster && (
+          <Card title="Paying from this node" description="Optional: lets Boltrail pay live invoices through the node.">
+            <SendMacaroonForm environmentId={environmentId} nodeId={node.id} stored={sendEnabled} />
+          </Card>
+        )}
         {isMaster ? (
           <Card title="Credentials" description="Macaroon and certificate are stored encrypted and never shown.">
             <ManageNode environmentId={environmentId} nodeId={node.id} alias={name} />
