@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   list: async () => (await import("./list.ts")).default,
   webhooks: async () => (await import("./webhooks.ts")).default,
   send: async () => (await import("./send.ts")).default,
+  live: async () => (await import("./live.ts")).default,
 };
 
 const RESULTS_DIR = path.join(PROJECT_ROOT, "bench", "results");

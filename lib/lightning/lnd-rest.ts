@@ -107,6 +107,28 @@ function grpcError(status: number, body: string): LndError {
   return new LndError(kind, message, { status, grpcCode: code });
 }
 
+/**
+ * Keep-alive agents for one-shot calls, one per (validated address, port, TLS name, pinned
+ * certificate): a live create_receive reuses its TLS connection to the node instead of a new
+ * handshake per invoice. An agent only ever connects to the address it is keyed by, which the
+ * call using it has just validated.
+ */
+const agents = new Map<string, https.Agent>();
+function agentFor(address: string, port: number, hostname: string, fingerprint: string | null): https.Agent {
+  const key = `${address}|${port}|${hostname}|${fingerprint ?? ""}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    if (agents.size >= 64) {
+      const [oldest, old] = agents.entries().next().value as [string, https.Agent];
+      agents.delete(oldest);
+      old.destroy();
+    }
+    agent = new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64, timeout: 30_000, scheduling: "lifo" });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
 async function open(
   conn: LndConnection,
   method: "GET" | "POST" | "DELETE",
@@ -149,7 +171,8 @@ async function open(
       },
       // SNI and certificate checks for the name in the URL, while connecting to the validated address.
       servername: /^[\d.]+$|:/.test(hostname) ? undefined : hostname,
-      agent: false,
+      // Streams hold their connection for hours: one of their own. Calls reuse kept-alive ones.
+      agent: connectOnly ? false : agentFor(target.address, url.port ? Number(url.port) : 443, hostname, expected),
       ...(expected
         ? {
             ca: conn.tlsCertPem!,

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, sql } from "@/lib/db";
 import type { Actor } from "../auth/actor";
 import { keyEnvironmentIds } from "../auth/permissions";
 import { notFound } from "../errors";
@@ -20,10 +20,12 @@ export async function findNode(actor: Actor, nodeId: string): Promise<NodeView> 
   return node;
 }
 
-/** The node serving a LIVE environment, with its sealed credentials (the live receive path). */
+/** The node serving a LIVE environment, with its sealed credentials (the live receive and send paths). Plain SQL: it runs on every live create_receive. */
 export async function nodeOfEnvironment(environmentId: string) {
-  return db.lightningNode.findFirst({
-    where: { environmentId },
-    select: { id: true, restUrl: true, tlsCertEncrypted: true, macaroonEncrypted: true, state: true },
-  });
+  const [row] = await sql<{ id: string; restUrl: string; tlsCertEncrypted: string | null; macaroonEncrypted: string; state: "CONNECTED" | "RECONNECTING" }>(
+    `SELECT id, "restUrl", "tlsCertEncrypted", "macaroonEncrypted", state::text AS state FROM nodes WHERE "environmentId" = $1 LIMIT 1`,
+    [environmentId],
+    { prepared: true },
+  );
+  return row ?? null;
 }

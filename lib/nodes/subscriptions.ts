@@ -165,7 +165,9 @@ async function runNode(
       let first = true;
       while (!connection.signal.aborted) {
         try {
-          const completed = await reconcileNode(nodeId, conn, connection.signal);
+          // On (re)connect every pending invoice is looked up (what settled while no stream was
+          // open); later passes only those past their expiry: the open stream reports settles.
+          const completed = await reconcileNode(nodeId, conn, connection.signal, { onlyExpired: !first });
           await refreshNodeStatus(nodeId, conn, connection.signal);
           if (completed > 0) options.log(`node ${nodeId}: reconciliation resolved ${completed} invoice(s) (settled or expired on the node)`);
           attempt = 0;
@@ -206,12 +208,12 @@ async function runNode(
  * node says it settled meanwhile it completes, otherwise (cancelled, or garbage-collected) it
  * expires. Returns how many it resolved (completed or expired).
  */
-export async function reconcileNode(nodeId: string, conn: LndConnection, signal?: AbortSignal): Promise<number> {
+export async function reconcileNode(nodeId: string, conn: LndConnection, signal?: AbortSignal, options: { onlyExpired?: boolean } = {}): Promise<number> {
   let completed = 0;
   let after = "";
   for (;;) {
     const pending = await db.transaction.findMany({
-      where: { nodeId, direction: "RECEIVE", status: "PENDING", paymentHash: { not: null }, id: { gt: after } },
+      where: { nodeId, direction: "RECEIVE", status: "PENDING", paymentHash: { not: null }, id: { gt: after }, ...(options.onlyExpired ? { expiresAt: { lte: new Date() } } : {}) },
       select: { id: true, paymentHash: true, expiresAt: true },
       orderBy: { id: "asc" },
       take: 200,

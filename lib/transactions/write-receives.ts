@@ -17,7 +17,10 @@ export type ReceiveRow = {
   idempotencyKey: string;
   paymentRequest: string;
   paymentHash: string;
-  paymentPreimage: string;
+  /** Sandbox: the preimage Boltrail made. Live: null (the node holds it). */
+  paymentPreimage: string | null;
+  /** Live: the node that minted the invoice. */
+  nodeId: string | null;
   expiresAt: string;
   createdAt: string;
   eventId: string;
@@ -25,9 +28,10 @@ export type ReceiveRow = {
   webhookEventId: string;
   envelopeId: string;
   payload: string;
-  jobId: string;
-  jobPayload: string;
-  runAt: string;
+  /** Sandbox: the settlement job. Live: null (settlement comes from the node). */
+  jobId: string | null;
+  jobPayload: string | null;
+  runAt: string | null;
 };
 
 /** `created`: the rows were written. `exists`: the wallet already has a transaction with this idempotency key; nothing was written. */
@@ -48,6 +52,7 @@ const COLUMNS: { key: keyof ReceiveRow; type: string }[] = [
   { key: "paymentRequest", type: "text" },
   { key: "paymentHash", type: "text" },
   { key: "paymentPreimage", type: "text" },
+  { key: "nodeId", type: "text" },
   { key: "expiresAt", type: "timestamp" },
   { key: "createdAt", type: "timestamp" },
   { key: "eventId", type: "text" },
@@ -62,7 +67,7 @@ const COLUMNS: { key: keyof ReceiveRow; type: string }[] = [
 
 /**
  * One statement, so one atomic write per invoice: the transaction, its first event, the
- * payment.pending webhook event with a delivery per matching endpoint (outbox), and the
+ * payment.pending webhook event with a delivery per matching endpoint (outbox), and (sandbox) the
  * settlement job. It takes any number of invoices (a JSON array of rows); an invoice whose
  * (wallet, idempotency key) already exists writes nothing at all, and its id is not returned.
  */
@@ -70,9 +75,9 @@ const WRITE_RECEIVES = `WITH i AS (
     SELECT * FROM json_to_recordset($1::json) AS i(${COLUMNS.map((c) => `"${c.key}" ${c.type}`).join(", ")})),
   t AS (
     INSERT INTO transactions (id, "walletId", "environmentId", "assetId", direction, status, amount, "amountSats", "exchangeRate", fee,
-                              description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "createdAt", "updatedAt")
+                              description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "nodeId", "expiresAt", "createdAt", "updatedAt")
     SELECT id, "walletId", "environmentId", "assetId", 'RECEIVE'::"TransactionDirection", 'PENDING'::"TransactionStatus", amount, "amountSats", "exchangeRate", fee,
-           description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "createdAt", "createdAt"
+           description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "nodeId", "expiresAt", "createdAt", "createdAt"
     FROM i
     ON CONFLICT ("walletId", "idempotencyKey") DO NOTHING
     RETURNING id),
@@ -89,7 +94,7 @@ const WRITE_RECEIVES = `WITH i AS (
     WHERE ep.active AND (ep."walletId" IS NULL OR ep."walletId" = we."walletId") AND (cardinality(ep."eventFilters") = 0 OR 'payment.pending' = ANY(ep."eventFilters"))),
   j AS (
     INSERT INTO jobs (id, type, payload, "runAt", "createdAt")
-    SELECT i."jobId", 'sandbox.settle', i."jobPayload"::jsonb, i."runAt", i."createdAt" FROM i JOIN t ON t.id = i.id)
+    SELECT i."jobId", 'sandbox.settle', i."jobPayload"::jsonb, i."runAt", i."createdAt" FROM i JOIN t ON t.id = i.id WHERE i."jobId" IS NOT NULL)
   SELECT id FROM t`;
 
 /** The SQLSTATE of an error from the pg driver (23503 foreign_key_violation, 40P01 deadlock_detected…). */
