@@ -21,9 +21,6 @@ test("pay one wallet's invoice from another in the dashboard; both turn paid, an
   const { environmentId, walletUrl } = await sandboxWithWallet(page);
   const payerUrl = await fundedWallet(page, environmentId, "Payer", "0.001");
 
-  const receiveId = await newInvoice(page, walletUrl, "0.0002", { description: "Order #7" });
-  const bolt11 = await page.getByLabel("BOLT11 invoice").inputValue();
-
   await page.goto(payerUrl);
   await page.getByRole("link", { name: "Send" }).click();
   await expect(page.getByRole("heading", { name: "Send" })).toBeVisible();
@@ -32,6 +29,13 @@ test("pay one wallet's invoice from another in the dashboard; both turn paid, an
   await page.getByLabel("Invoice or Lightning Address").fill("lnbc1notaninvoice");
   await page.getByRole("button", { name: "Review payment" }).click();
   await expect(page.locator("#send-target-error")).toContainText("cannot appear in one");
+
+  // The payee's invoice, made in a second tab only now: a sandbox invoice settles by itself after
+  // SANDBOX_SETTLE_DELAY_MS (10 s here), so it is paid soon after it is made, even on a slow machine.
+  const payeeTab = await page.context().newPage();
+  const receiveId = await newInvoice(payeeTab, walletUrl, "0.0002", { description: "Order #7" });
+  const bolt11 = await payeeTab.getByLabel("BOLT11 invoice").inputValue();
+  await payeeTab.close();
 
   await page.getByLabel("Invoice or Lightning Address").fill(`lightning:${bolt11}`);
   await page.getByRole("button", { name: "Review payment" }).click();

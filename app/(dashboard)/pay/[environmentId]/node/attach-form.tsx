@@ -1,8 +1,8 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, useTransition, type TextareaHTMLAttributes } from "react";
+import { useState, useTransition } from "react";
 import { Button, Spinner } from "@/components/ui/button";
-import { Field, FormError } from "@/components/ui/field";
+import { Field, FormError, TextAreaField } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { attachNodeAction } from "./actions";
 
@@ -57,7 +57,7 @@ export function AttachNodeForm({ environmentId, replacing = false, onDone }: { e
         hint="LND's REST listener (restlisten, port 8080 by default), reachable from this Boltrail."
         error={fieldError(FIELDS.rest)}
       />
-      <TextArea
+      <TextAreaField
         label="TLS certificate (PEM)"
         name="tls_cert"
         rows={5}
@@ -65,7 +65,7 @@ export function AttachNodeForm({ environmentId, replacing = false, onDone }: { e
         hint="The contents of the node's tls.cert. Leave empty if the node's certificate comes from a public authority."
         error={fieldError(FIELDS.tls)}
       />
-      <TextArea
+      <TextAreaField
         label="Management macaroon (hex or base64)"
         name="management_macaroon"
         rows={3}
@@ -88,38 +88,5 @@ export function AttachNodeForm({ environmentId, replacing = false, onDone }: { e
         </Button>
       </div>
     </form>
-  );
-}
-
-/** A labelled textarea with its hint and error wired for screen readers (the Field of long values). */
-function TextArea({ label, name, error, hint, ...props }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; name: string; error?: string; hint?: string }) {
-  const id = `field-${name}`;
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-gray-900 dark:text-gray-100">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        spellCheck={false}
-        autoComplete="off"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        className="block w-full rounded-md border border-gray-300 bg-white px-3 py-2 font-mono text-xs break-all text-gray-900 shadow-xs placeholder:text-gray-500 focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500 aria-invalid:border-red-500 dark:border-gray-600 dark:bg-gray-900 dark:text-gray-100 dark:placeholder:text-gray-400"
-        {...props}
-      />
-      {hint && (
-        <p id={`${id}-hint`} className="text-xs break-words text-gray-600 dark:text-gray-400">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-    </div>
   );
 }

@@ -2,6 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button, Spinner } from "@/components/ui/button";
+import { TextAreaField } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { setSendMacaroonAction } from "./actions";
 
@@ -41,32 +42,21 @@ export function SendMacaroonForm({ environmentId, nodeId, stored }: { environmen
       <p className="text-sm text-gray-700 dark:text-gray-300">
         {stored ? "A send macaroon is stored: create_send on this environment pays through the node." : "No send macaroon: live sends are refused until one is stored."}
       </p>
-      <div className="space-y-1">
-        <label htmlFor={id} className="block text-sm font-medium text-gray-900 dark:text-gray-100">
-          {stored ? "Replace the send macaroon (hex or base64)" : "Send macaroon (hex or base64)"}
-        </label>
-        <textarea
-          id={id}
-          name="macaroon"
-          rows={3}
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-          spellCheck={false}
-          autoComplete="off"
-          aria-invalid={error ? true : undefined}
-          aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
-          placeholder="0201036c6e64…"
-          className="block w-full rounded-md border border-gray-300 bg-white px-3 py-2 font-mono text-xs break-all text-gray-900 shadow-xs placeholder:text-gray-500 focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500 aria-invalid:border-red-500 dark:border-gray-600 dark:bg-gray-900 dark:text-gray-100 dark:placeholder:text-gray-400"
-        />
-        <p id={`${id}-hint`} className="text-xs break-words text-gray-600 dark:text-gray-400">
-          Bake one with <code>lncli bakemacaroon offchain:read offchain:write info:read</code>. Boltrail checks it on the node, stores it encrypted and never shows it again.
-        </p>
-        {error && (
-          <p id={`${id}-error`} className="text-sm text-red-700 dark:text-red-400">
-            {error}
-          </p>
-        )}
-      </div>
+      <TextAreaField
+        id={id}
+        label={stored ? "Replace the send macaroon (hex or base64)" : "Send macaroon (hex or base64)"}
+        name="macaroon"
+        rows={3}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        placeholder="0201036c6e64…"
+        hint={
+          <>
+            Bake one with <code>lncli bakemacaroon offchain:read offchain:write info:read</code>. Boltrail checks it on the node, stores it encrypted and never shows it again.
+          </>
+        }
+        error={error ?? undefined}
+      />
       <div className="flex flex-wrap justify-end gap-2">
         {stored && (
           <Button variant="secondary" disabled={pending} onClick={() => save("")}>
