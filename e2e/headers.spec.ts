@@ -6,15 +6,22 @@ import { expect, newInvoice, sandboxWithWallet, test } from "./fixtures";
 // error, which is where Chromium reports a blocked script or style). GraphiQL has its own policy
 // (its inline script by hash) and still renders and runs a query.
 
+declare global {
+  interface Window {
+    /** The CSP violations the page reported (recordViolations). */
+    __violations: string[];
+  }
+}
+
 /** Records every CSP violation the page reports, from before any of its scripts run. */
 async function recordViolations(page: Page) {
   await page.addInitScript(() => {
     const seen: string[] = [];
-    (window as unknown as { __violations: string[] }).__violations = seen;
+    window.__violations = seen;
     document.addEventListener("securitypolicyviolation", (e) => seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
   });
 }
-const violations = (page: Page) => page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+const violations = (page: Page) => page.evaluate(() => window.__violations);
 
 /** The nonce of a page response's policy, after checking the policy is the strict one. */
 function pageNonce(response: Response | null): string {

@@ -58,9 +58,17 @@ function createClient(): PrismaClient {
   });
 }
 
+/**
+ * pg's Client state that its published types leave out (pg 8: `_ending`, `_queryable`, and the
+ * socket under `connection.stream`): the only way to tell a dead connection from a failed query,
+ * and to destroy a socket a paused server would never close. Read, never written.
+ */
+type ClientInternals = { _ending?: boolean; _queryable?: boolean; connection?: { stream?: { destroy?: () => void } } };
+const internals = (client: pg.PoolClient) => client as unknown as ClientInternals;
+
 /** True when a query failed because its connection is gone or can no longer be trusted. */
 function isBrokenConnection(error: unknown, client: pg.PoolClient): boolean {
-  const state = client as unknown as { _ending?: boolean; _queryable?: boolean };
+  const state = internals(client);
   if (state._ending || state._queryable === false) return true;
   const message = error instanceof Error ? error.message : "";
   return /Query read timeout|Connection terminated|not queryable/.test(message) || typeof (error as { errno?: unknown })?.errno === "number";
@@ -104,7 +112,7 @@ export function createPool(config: pg.PoolConfig): pg.Pool {
 }
 
 function destroySocket(client: pg.PoolClient) {
-  (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+  internals(client).connection?.stream?.destroy?.();
 }
 
 function guardClient(client: pg.PoolClient): pg.PoolClient {

@@ -47,6 +47,18 @@ describe("parseEnv", () => {
     expect(result.problems).toHaveLength(7);
   });
 
+  it("names each bad allowlist, proxy list or network with what it expects", () => {
+    const result = parseEnv({ WEBHOOK_URL_ALLOWLIST: "a b", NODE_URL_ALLOWLIST: "10.0.0.0/99", TRUST_PROXY: "proxy.internal", LIVE_NETWORK: "moon" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = result.problems.join("\n");
+    expect(text).toMatch(/WEBHOOK_URL_ALLOWLIST: .*expected hostnames and CIDRs/);
+    expect(text).toMatch(/NODE_URL_ALLOWLIST: .*expected hostnames and CIDRs/);
+    expect(text).not.toMatch(/NODE_URL_ALLOWLIST: WEBHOOK_URL_ALLOWLIST/);
+    expect(text).toMatch(/TRUST_PROXY: .*not hostnames/);
+    expect(text).toMatch(/LIVE_NETWORK must be mainnet, testnet, signet or regtest/);
+  });
+
   it("refuses to run in production without the two secrets, naming them", () => {
     const result = parseEnv({ NODE_ENV: "production" });
     expect(result.ok).toBe(false);

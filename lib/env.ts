@@ -16,6 +16,24 @@ const optionalString = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+/** A comma-separated list of hostnames and CIDRs (the URL allowlists), as entries, refused at boot when one is neither. */
+function hostAllowlist(name: string) {
+  return optionalString
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .superRefine((entries, ctx) => {
+      try {
+        parseAllowlist(entries);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `${name}: ${(err as Error).message.replace(/^WEBHOOK_URL_ALLOWLIST: /, "")} (expected hostnames and CIDRs, comma-separated)` });
+      }
+    });
+}
+
 function intInRange(name: string, min: number, max: number, fallback: number) {
   return z
     .string()
@@ -70,38 +88,12 @@ export const EnvSchema = z.object({
       return z.NEVER;
     }
   }),
-  WEBHOOK_URL_ALLOWLIST: optionalString
-    .transform((v) =>
-      (v ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .superRefine((entries, ctx) => {
-      try {
-        parseAllowlist(entries);
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: `WEBHOOK_URL_ALLOWLIST: ${(err as Error).message} (expected hostnames and CIDRs, comma-separated)` });
-      }
-    }),
+  WEBHOOK_URL_ALLOWLIST: hostAllowlist("WEBHOOK_URL_ALLOWLIST"),
   /**
    * Hosts and CIDRs a Lightning node's REST URL may point at although private (a node on the same
    * network as Boltrail); other node URLs follow the webhook URL rules (public addresses only).
    */
-  NODE_URL_ALLOWLIST: optionalString
-    .transform((v) =>
-      (v ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .superRefine((entries, ctx) => {
-      try {
-        parseAllowlist(entries);
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: `NODE_URL_ALLOWLIST: ${(err as Error).message.replace(/^WEBHOOK_URL_ALLOWLIST: /, "")} (expected hostnames and CIDRs, comma-separated)` });
-      }
-    }),
+  NODE_URL_ALLOWLIST: hostAllowlist("NODE_URL_ALLOWLIST"),
   /** The Bitcoin network attached (live) nodes must be on; testnet, signet and regtest are for testing with your own node. */
   LIVE_NETWORK: z
     .enum(["mainnet", "testnet", "signet", "regtest"], { error: "LIVE_NETWORK must be mainnet, testnet, signet or regtest" })

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { decodeInvoice } from "@/lib/lightning/decode";
 import { applyInvoiceUpdate } from "@/lib/nodes/settle";
-import { connectionOf, type LndInvoice } from "@/lib/nodes/node-connection";
+import { connectionOf } from "@/lib/nodes/node-connection";
 import { reconcileNode, refreshNodeStatus, startNodeSubscriptions, type RunningNodeSubscriptions } from "@/lib/nodes/subscriptions";
 import { sweepExpired } from "@/lib/jobs/handlers";
 import { codes, gql, ok } from "../graphql/helpers";
@@ -168,7 +168,7 @@ describe("settlement", () => {
     sim.dropStreams();
     await sim.waitForStreams("subscribeInvoices", 1, 5_000);
     await waitFor(async () => (await db.lightningNode.findUniqueOrThrow({ where: { id: nodeId } })).settleIndex === BigInt(4), 5_000, "replayed to 4");
-    expect(await applyInvoiceUpdate(nodeId, sim.getInvoice(tx.payment_hash) as unknown as LndInvoice, "stream")).toBe(false);
+    expect(await applyInvoiceUpdate(nodeId, sim.getInvoice(tx.payment_hash)!, "stream")).toBe(false);
     expect(await received()).toBe(balance);
     expect(await db.transactionEvent.count({ where: { transactionId: tx.id, eventType: "payment.completed" } })).toBe(1);
     expect(await db.webhookEvent.count({ where: { transactionId: tx.id, eventType: "payment.completed" } })).toBe(1);

@@ -29,7 +29,10 @@ afterEach(async () => {
 
 type Reply = { status: number; headers: Record<string, string | string[] | undefined>; text: string; json: Record<string, unknown> };
 
-function call(method: string, urlPath: string, options: { body?: unknown; macaroon?: string | null; target?: LndSimulator } = {}): Promise<Reply> {
+/** What a client needs of a simulator: its URL, certificate and macaroons (also of one in another process). */
+type Target = Pick<LndSimulator, "url" | "certPem" | "macaroons">;
+
+function call(method: string, urlPath: string, options: { body?: unknown; macaroon?: string | null; target?: Target } = {}): Promise<Reply> {
   const target = options.target ?? sim;
   const macaroon = options.macaroon === undefined ? target.macaroons.admin : options.macaroon;
   return new Promise((resolve, reject) => {
@@ -69,7 +72,7 @@ type StreamClient = {
   abort(): void;
 };
 
-function openStream(method: string, urlPath: string, options: { body?: unknown; macaroon?: string; target?: LndSimulator } = {}): StreamClient {
+function openStream(method: string, urlPath: string, options: { body?: unknown; macaroon?: string; target?: Target } = {}): StreamClient {
   const target = options.target ?? sim;
   const queue: Record<string, unknown>[] = [];
   const waiters: ((message: Record<string, unknown>) => void)[] = [];
@@ -156,7 +159,7 @@ const result = (message: Record<string, unknown>) => {
 const hexOf = (base64: unknown) => Buffer.from(String(base64), "base64").toString("hex");
 const base64url = (hex: string) => Buffer.from(hex, "hex").toString("base64url") + "=";
 
-async function addInvoice(body: Record<string, unknown> = { value: "1000", memo: "coffee" }, target = sim) {
+async function addInvoice(body: Record<string, unknown> = { value: "1000", memo: "coffee" }, target: Target = sim) {
   const reply = await call("POST", "/v1/invoices", { body, target });
   expect(reply.status).toBe(200);
   return { ...(reply.json as { r_hash: string; payment_request: string; add_index: string; payment_addr: string }), hashHex: hexOf(reply.json.r_hash) };
@@ -708,8 +711,8 @@ describe("separate process", () => {
         child.stderr.on("data", (c: Buffer) => (err += c.toString()));
         child.on("exit", (code) => reject(new Error(`cli exited ${code}: ${err}`)));
       });
-      const info = JSON.parse(line) as { url: string; controlUrl: string; certPem: string; macaroons: Record<string, string>; identityPubkey: string };
-      const target = { url: info.url, certPem: info.certPem, macaroons: info.macaroons } as unknown as LndSimulator;
+      const info = JSON.parse(line) as { url: string; controlUrl: string; certPem: string; macaroons: Target["macaroons"]; identityPubkey: string };
+      const target: Target = { url: info.url, certPem: info.certPem, macaroons: info.macaroons };
       const getinfo = await call("GET", "/v1/getinfo", { target });
       expect(getinfo.json).toMatchObject({ identity_pubkey: info.identityPubkey, chains: [{ chain: "bitcoin", network: "signet" }] });
       const invoice = await addInvoice({ value: "3" }, target);

@@ -92,6 +92,8 @@ export type InvoiceJson = Record<string, unknown> & {
   state: InvoiceState;
   add_index: string;
   settle_index: string;
+  value_msat: string;
+  amt_paid_msat: string;
 };
 
 export type PaymentJson = Record<string, unknown> & {
