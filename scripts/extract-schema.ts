@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { buildSchema, GraphQLObjectType, GraphQLSchema, printSchema } from "graphql";
 
 export const QUERY_FIELDS = ["hello", "user", "payment", "service_api_keys", "taproot_assets", "node"];
-export const MUTATION_FIELDS = ["payment", "service_api_key", "node"];
+export const MUTATION_FIELDS = ["payment", "service_api_key", "node", "user", "credentials"];
 
 export function extractSubset(referenceSdl: string): string {
   const full = buildSchema(referenceSdl);

@@ -48,6 +48,8 @@ extend type PaymentsTransaction {
   success_action: LnurlSuccessAction
   """An internal payment: the transaction on the other side, in this instance."""
   counterpart_id: String
+  """A live send the client pays: pay payment_request on the node (node_permissions gives what that takes); Boltrail follows the payment by its hash."""
+  client_pays: Boolean!
 }
 
 """LUD-09: shown to the payer once paid. tag message: message; tag url: description and url."""

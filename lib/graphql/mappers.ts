@@ -8,6 +8,7 @@ import { usdPrice, usdValue } from "../assets/prices";
 import { displayAmount } from "../money";
 import type { EndpointView } from "../webhooks/endpoints";
 import type { WebhookEventView } from "../webhooks/webhook-events";
+import type { WalletNodePermissionsView } from "../custody/credentials";
 import { AppError } from "../errors";
 import type { NodeView } from "../nodes/node-view";
 
@@ -87,7 +88,6 @@ export function gqlWallet(w: WalletView) {
     updated_at: w.updatedAt.toISOString(),
     // Sandbox wallets have no node; a live wallet is served by the node attached to its environment.
     nodes: w.nodes.map(gqlNode),
-    node_permissions: () => ({ id: `node_permissions:${w.id}`, encrypted_symmetric_key: "", nodes: [] }),
   };
 }
 
@@ -142,6 +142,7 @@ export function gqlTransaction(t: TransactionView) {
     lightning_address: t.lightningAddress,
     success_action: t.successAction ? JSON.parse(t.successAction) : null,
     counterpart_id: t.counterpartId,
+    client_pays: t.clientPays ?? false,
   };
 }
 
@@ -189,6 +190,23 @@ const notAvailable = (what: string): never => {
  * to MUTINYNET (Mutinynet is a signet), regtest to TESTNET (a test network either way).
  */
 const NODE_NETWORK: Record<string, "MAINNET" | "MUTINYNET" | "TESTNET"> = { mainnet: "MAINNET", testnet: "TESTNET", signet: "MUTINYNET", regtest: "TESTNET" };
+
+/** PaymentsWallet.node_permissions: what a client proving the team password needs to pay on the wallet's node. */
+export function gqlNodePermissions(p: WalletNodePermissionsView) {
+  return {
+    id: `node_permissions:${p.walletId}`,
+    encrypted_symmetric_key: p.encryptedSymmetricKey,
+    nodes: p.nodes.map((n) => ({
+      id: n.id,
+      node_id: n.nodeId,
+      macaroon_id: n.macaroonId,
+      network: NODE_NETWORK[n.network] ?? "TESTNET",
+      encrypted_macaroon: n.encryptedMacaroon,
+      tls_cert: n.tlsCert,
+      sockets: { id: `sockets:${n.nodeId}`, litd: null, lnd: { id: `sockets:${n.nodeId}:lnd`, grpc: n.grpc, rest: n.restUrl } },
+    })),
+  };
+}
 
 /** An attached node as the reference's DeployedNode: a team's own LND (THIRD_PARTY), never its credentials. */
 export function gqlNode(n: NodeView) {

@@ -872,9 +872,32 @@ enum VerificationStatus {
 }
 
 type Mutation {
+  credentials: CredentialMutations!
   node: NodeMutations!
   payment: PaymentMutations!
   service_api_key: ServiceApiKeyMutations!
+  user: UserMutations!
+}
+
+type CredentialMutations {
+  store_admin(input: StoreAdminCredentialsInput!): Boolean!
+  store_management(input: StoreManagementCredentialsInput!): Boolean!
+}
+
+input StoreAdminCredentialsInput {
+  encrypted_macaroon: String!
+  location: DeployedNodeMacaroonLocation
+  macaroon_type: MacaroonType
+  node_id: String!
+  permissions: [String!]!
+}
+
+input StoreManagementCredentialsInput {
+  macaroon: String!
+  macaroon_type: MacaroonType
+  node_id: String!
+  p2p_trade: Boolean
+  taproot_assets: Boolean
 }
 
 type NodeMutations {
@@ -1155,5 +1178,30 @@ input ServiceApiKeyPermissionInput {
 
 input UpdateServiceApiKeyInput {
   name: String!
+}
+
+type UserMutations {
+  accept_terms_of_service: TermsOfService!
+  check_team_password(password_hash: String!): CheckPasswordResult!
+  request_transaction_export(input: RailsTxnsExportInput!): RailsTxnsExportResult!
+  store_team_password_and_keys(encrypted_symmetric_key: String!, password_hash: String!): StorePasswordResult!
+}
+
+type CheckPasswordResult {
+  success: Boolean!
+}
+
+type RailsTxnsExportResult {
+  message: String!
+  success: Boolean!
+}
+
+input RailsTxnsExportInput {
+  node_id: String!
+  year: Float!
+}
+
+type StorePasswordResult {
+  success: Boolean!
 }
 `;

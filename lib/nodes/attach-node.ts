@@ -26,12 +26,14 @@ export const NodeConnectInput = z.object({
   node_type: z.string().optional(),
 });
 
-const FIELD = {
+/** The input fields a probe's refusal names. */
+export type ProbeFields = { rest: string; tls: string; macaroon: string; lnd: string };
+const FIELD: ProbeFields = {
   rest: "input.lnd.rest",
   tls: "input.lnd.tls_cert",
   macaroon: "input.lnd.management_macaroon",
   lnd: "input.lnd",
-} as const;
+};
 
 /**
  * Mutation.node.connect (DESIGN.md §6): the master attaches the team's own LND node, which then
@@ -57,6 +59,7 @@ export async function connectNode(actor: Actor, raw: unknown): Promise<NodeView>
   const conn: LndConnection = { restUrl: lnd.rest, tlsCertPem, macaroonHex };
   const info = await probeNode(conn);
   const network = info.chains?.[0]?.network ?? "";
+  const managementCanTrack = await probeCanTrack(conn);
 
   const sealed = {
     restUrl: lnd.rest,
@@ -68,6 +71,7 @@ export async function connectNode(actor: Actor, raw: unknown): Promise<NodeView>
     network,
     state: "CONNECTED" as const,
     lastError: null,
+    managementCanTrack,
   };
   const node = await db.$transaction(async (tx) => {
     const existing = await tx.lightningNode.findUnique({ where: { teamId: actor.teamId }, select: { id: true, pubkey: true } });
@@ -75,11 +79,11 @@ export async function connectNode(actor: Actor, raw: unknown): Promise<NodeView>
       ? await tx.lightningNode.update({
           where: { id: existing.id },
           // Another node: its settle index is another sequence.
-          // (and a send macaroon of the old node would not open the new one).
+          // (and a send or admin macaroon of the old node would not open the new one).
           data: {
             ...sealed,
             environmentId: environment.id,
-            ...(existing.pubkey === info.identity_pubkey ? {} : { settleIndex: BigInt(0), addIndex: BigInt(0), sendMacaroonEncrypted: null }),
+            ...(existing.pubkey === info.identity_pubkey ? {} : { settleIndex: BigInt(0), addIndex: BigInt(0), sendMacaroonEncrypted: null, adminCredentials: { deleteMany: {} } }),
           },
           select: NODE_VIEW_SELECT,
         })
@@ -93,59 +97,59 @@ export async function connectNode(actor: Actor, raw: unknown): Promise<NodeView>
   return node;
 }
 
-/** What attaching checks; each refusal names the field to fix and says how. */
-async function probeNode(conn: LndConnection): Promise<LndInfo> {
+/** What attaching checks (and storing a new management macaroon); each refusal names the field to fix and says how. */
+export async function probeNode(conn: LndConnection, fields: ProbeFields = FIELD): Promise<LndInfo> {
   const options = callOptions({ timeoutMs: 10_000 });
   let info: LndInfo;
   try {
     info = await lndCall<LndInfo>(conn, "GET", "/v1/getinfo", undefined, options);
   } catch (err) {
-    throw refusal(err, "read the node's info (info:read)");
+    throw refusal(err, "read the node's info (info:read)", fields);
   }
   if (!info || typeof info.identity_pubkey !== "string" || !/^0[23][0-9a-f]{64}$/.test(info.identity_pubkey)) {
-    throw badInput(FIELD.rest, "answered, but not as LND's REST API does (no identity_pubkey in /v1/getinfo): give the URL of LND's REST listener");
+    throw badInput(fields.rest, "answered, but not as LND's REST API does (no identity_pubkey in /v1/getinfo): give the URL of LND's REST listener");
   }
   if (!info.synced_to_chain) {
-    throw badInput(FIELD.lnd, "the node is not synced to the chain yet (synced_to_chain is false): wait until `lncli getinfo` shows it synced, then attach it again");
+    throw badInput(fields.lnd, "the node is not synced to the chain yet (synced_to_chain is false): wait until `lncli getinfo` shows it synced, then attach it again");
   }
   const network = info.chains?.[0]?.network ?? "unknown";
   const wanted = env().LIVE_NETWORK;
   if (network !== wanted) {
-    throw badInput(FIELD.lnd, `the node is on ${network}, but this Boltrail takes ${wanted} nodes (LIVE_NETWORK): attach a ${wanted} node, or set LIVE_NETWORK=${network} to test with your own node`);
+    throw badInput(fields.lnd, `the node is on ${network}, but this Boltrail takes ${wanted} nodes (LIVE_NETWORK): attach a ${wanted} node, or set LIVE_NETWORK=${network} to test with your own node`);
   }
   try {
     await lndCall(conn, "GET", "/v1/invoices?num_max_invoices=1", undefined, options);
   } catch (err) {
-    throw refusal(err, "read invoices (invoices:read), which settlement needs");
+    throw refusal(err, "read invoices (invoices:read), which settlement needs", fields);
   }
   // Whether the macaroon may create invoices, without creating one: LND checks the macaroon
   // before the handler, and the handler refuses an amount given both in sat and msat.
   try {
     await lndCall(conn, "POST", "/v1/invoices", { value: "1", value_msat: "1000", memo: "boltrail permission check" }, options);
   } catch (err) {
-    if (!(err instanceof LndError) || err.kind !== "node") throw refusal(err, "create invoices (invoices:write)");
+    if (!(err instanceof LndError) || err.kind !== "node") throw refusal(err, "create invoices (invoices:write)", fields);
   }
   return info;
 }
 
-function refusal(err: unknown, needed: string): AppError {
+function refusal(err: unknown, needed: string, fields: ProbeFields = FIELD): AppError {
   if (!(err instanceof LndError)) throw err;
   switch (err.kind) {
     case "blocked":
-      return badInput(FIELD.rest, `${err.message}: use the node's public https address, or list a node on your private network in NODE_URL_ALLOWLIST`);
+      return badInput(fields.rest, `${err.message}: use the node's public https address, or list a node on your private network in NODE_URL_ALLOWLIST`);
     case "unreachable":
-      return badInput(FIELD.rest, `${err.message}: check the REST URL (LND's restlisten, port 8080 by default) and that Boltrail can reach it`);
+      return badInput(fields.rest, `${err.message}: check the REST URL (LND's restlisten, port 8080 by default) and that Boltrail can reach it`);
     case "timeout":
-      return badInput(FIELD.rest, `${err.message}: check the REST URL and that Boltrail can reach it`);
+      return badInput(fields.rest, `${err.message}: check the REST URL and that Boltrail can reach it`);
     case "tls":
-      return badInput(FIELD.tls, "does not match the certificate the node presented: paste the node's current tls.cert (PEM); after LND regenerates it, paste the new one");
+      return badInput(fields.tls, "does not match the certificate the node presented: paste the node's current tls.cert (PEM); after LND regenerates it, paste the new one");
     case "macaroon":
-      return badInput(FIELD.macaroon, `was refused by the node (${err.message}): paste a macaroon baked by this node, e.g. invoice.macaroon`);
+      return badInput(fields.macaroon, `was refused by the node (${err.message}): paste a macaroon baked by this node, e.g. invoice.macaroon`);
     case "permission":
-      return badInput(FIELD.macaroon, `cannot ${needed}: use invoice.macaroon, or bake one with \`lncli bakemacaroon info:read invoices:read invoices:write\``);
+      return badInput(fields.macaroon, `cannot ${needed}: use invoice.macaroon, or bake one with \`lncli bakemacaroon info:read invoices:read invoices:write\``);
     case "protocol":
     case "node":
-      return badInput(FIELD.rest, `the node answered with an error (${err.message}): check that the URL is LND's REST listener`);
+      return badInput(fields.rest, `the node answered with an error (${err.message}): check that the URL is LND's REST listener`);
   }
 }
 
@@ -177,4 +181,21 @@ export async function probeSendMacaroon(conn: LndConnection, field: string): Pro
   };
   await attempt("/v2/router/send", "POST", { payment_request: "boltrail-permission-check", timeout_seconds: 1, no_inflight_updates: true }, "send payments (offchain:write)", () => true);
   await attempt(`/v2/router/track/${PROBE_HASH}?no_inflight_updates=true`, "GET", undefined, "follow payments (offchain:read)", isNotInitiated);
+}
+
+/**
+ * Whether a management macaroon may follow payments (offchain:read), which live sends paid by the
+ * client need (issue 14): tracking a hash the node never paid answers "payment isn't initiated"
+ * exactly when it may. False on "permission denied"; other failures were already refused by probeNode.
+ */
+export async function probeCanTrack(conn: LndConnection): Promise<boolean> {
+  try {
+    const handle = await lndStream(conn, "GET", `/v2/router/track/${PROBE_HASH}?no_inflight_updates=true`, undefined, () => {}, { ...callOptions({ timeoutMs: 10_000 }), connectTimeoutMs: 10_000 });
+    handle.close();
+    return true;
+  } catch (err) {
+    if (err instanceof LndError && err.kind === "permission") return false;
+    if (isNotInitiated(err)) return true;
+    return false;
+  }
 }

@@ -19,6 +19,8 @@ export type NodeView = {
   outboundSat: bigint | null;
   statusCheckedAt: Date | null;
   lastSettledAt: Date | null;
+  /** Whether the management macaroon may follow payments (offchain:read): live sends paid by the client need it. Null: not checked. */
+  managementCanTrack: boolean | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -40,6 +42,7 @@ export const NODE_VIEW_SELECT = {
   outboundSat: true,
   statusCheckedAt: true,
   lastSettledAt: true,
+  managementCanTrack: true,
   createdAt: true,
   updatedAt: true,
 } as const;

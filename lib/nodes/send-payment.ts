@@ -3,7 +3,7 @@ import { db, sql } from "@/lib/db";
 import { decryptSecret } from "../crypto";
 import { lndStream, LndError, type LndConnection } from "../lightning/lnd-rest";
 import { transition } from "../transactions/lifecycle";
-import { callOptions } from "./node-connection";
+import { callOptions, connectionOf } from "./node-connection";
 
 /**
  * Live sends through the node's router (DESIGN.md §6, issue 13 §3), run as the durable job
@@ -28,6 +28,13 @@ export const PAYMENT_TIMEOUT_SECONDS = 60;
 /** How long one run follows a payment before handing over to a follow-up job (under the job lease, 30 s). */
 const FOLLOW_MS = 20_000;
 const FOLLOW_UP_DELAY_MS = 2_000;
+/**
+ * A send the client pays (issue 14): how soon its payment is first looked for on the node, and
+ * how often again while the node has not seen it (it answers "payment isn't initiated") — every
+ * second for its first minute, then every CLIENT_PAY_SLOW_POLL_MS until the invoice expires.
+ */
+export const CLIENT_PAY_POLL_MS = 1_000;
+const CLIENT_PAY_SLOW_POLL_MS = 5_000;
 
 /** LND's routerrpc Payment, the fields Boltrail reads (payment_hash and payment_preimage are hex). */
 export type LndPayment = {
@@ -135,16 +142,17 @@ export async function runLiveSend(payload: unknown, options: LiveSendOptions = {
   const { transactionId } = payload as { transactionId: string };
   const tx = await db.transaction.findUnique({
     where: { id: transactionId },
-    select: { status: true, direction: true, nodeId: true, paymentHash: true, paymentRequest: true, feeReserve: true, expiresAt: true },
+    select: { status: true, direction: true, nodeId: true, paymentHash: true, paymentRequest: true, feeReserve: true, expiresAt: true, clientPays: true, createdAt: true },
   });
   if (!tx || tx.status !== "PENDING" || tx.direction !== "SEND" || !tx.nodeId || !tx.paymentHash || !tx.paymentRequest) return;
   const node = await db.lightningNode.findUnique({
     where: { id: tx.nodeId },
-    select: { id: true, restUrl: true, tlsCertEncrypted: true, sendMacaroonEncrypted: true },
+    select: { id: true, restUrl: true, tlsCertEncrypted: true, sendMacaroonEncrypted: true, macaroonEncrypted: true },
   });
   // Without the node or its send macaroon the outcome cannot be learned (nor the payment made):
   // the job fails and is retried; the send stays pending with its reserve, never guessed.
   if (!node) throw new Error(`the node ${tx.nodeId} of send ${transactionId} is no longer attached`);
+  if (tx.clientPays) return followClientPayment(transactionId, { ...tx, paymentHash: tx.paymentHash }, connectionOf(node), node.id, options);
   if (!node.sendMacaroonEncrypted) throw new Error(`the node ${node.id} has no send macaroon any more; store one to resolve send ${transactionId}`);
   const conn = sendConnectionOf({ ...node, sendMacaroonEncrypted: node.sendMacaroonEncrypted });
 
@@ -180,6 +188,34 @@ export async function runLiveSend(payload: unknown, options: LiveSendOptions = {
     return;
   }
   await applyOutcome(transactionId, node.id, outcome.payment);
+}
+
+/**
+ * A send the client pays on the node (Rails' custody, issue 14): Boltrail never pays it, it only
+ * follows it by its hash with the management macaroon (`GET /v2/router/track/{hash}`). Until the
+ * node has seen the payment ("payment isn't initiated") it looks again shortly; once the invoice
+ * has expired unpaid (LND refuses to start paying an expired invoice) the send is EXPIRED and its
+ * reserve released. A payment in flight is followed to its outcome, past the invoice's expiry.
+ */
+async function followClientPayment(
+  transactionId: string,
+  tx: { paymentHash: string; expiresAt: Date | null; createdAt: Date },
+  conn: LndConnection,
+  nodeId: string,
+  options: LiveSendOptions,
+): Promise<void> {
+  const window = AbortSignal.timeout(options.followMs ?? FOLLOW_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, window]) : window;
+  const outcome = await track(conn, tx.paymentHash, signal);
+  if (options.signal?.aborted) return;
+  if (outcome.kind === "final") return applyOutcome(transactionId, nodeId, outcome.payment);
+  const now = Date.now();
+  if (outcome.kind === "not-initiated" && tx.expiresAt && tx.expiresAt.getTime() <= now) {
+    await transition(transactionId, "EXPIRED", { error: "the invoice expired before it was paid on the node", details: { node_id: nodeId, source: "node" } });
+    return;
+  }
+  const delay = outcome.kind === "in-flight" ? FOLLOW_UP_DELAY_MS : now - tx.createdAt.getTime() < 60_000 ? CLIENT_PAY_POLL_MS : CLIENT_PAY_SLOW_POLL_MS;
+  await enqueueLiveSend(transactionId, new Date(now + delay));
 }
 
 /** Books the node's final answer: COMPLETED with preimage and fee, or FAILED with a human error; the reserve is released either way. */

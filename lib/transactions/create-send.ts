@@ -17,7 +17,9 @@ import { assetOf, walletContext, type WalletRow } from "./wallet-context";
 import { CreateSendInput } from "./schemas";
 import { pgErrorCode } from "./write-receives";
 import { writeSend, type SendRow } from "./write-send";
-import { LIVE_SEND_JOB } from "../nodes/send-payment";
+import { CLIENT_PAY_POLL_MS, LIVE_SEND_JOB } from "../nodes/send-payment";
+import { probeCanTrack } from "../nodes/attach-node";
+import { connectionOf } from "../nodes/node-connection";
 import { TRANSACTION_SELECT, toTransactionView, type TransactionView } from "./transaction-view";
 
 /** Networks whose invoices a sandbox environment pays (never mainnet: sandbox money is not real). */
@@ -93,8 +95,8 @@ export async function createSend(actor: Actor, raw: unknown): Promise<Transactio
   const idempotencyKey = input.idempotency_key ?? id;
   const now = new Date();
   // A live payment starts at once (its job records the attempt durably before the node is called).
-  const runAt = live ? now : new Date(Math.min(now.getTime() + env().SANDBOX_SETTLE_DELAY_MS, invoice.expiresAt.getTime()));
-  const view = sendView({ id, wallet, internal, amount, feeReserve, total, target, invoice, quote: quote ? { amountSats: sats, exchangeRate: quote.exchangeRate } : null, idempotencyKey, metadata: metadata.text, now, nodeId: live?.nodeId ?? null });
+  const runAt = live ? (live.clientPays ? new Date(now.getTime() + CLIENT_PAY_POLL_MS) : now) : new Date(Math.min(now.getTime() + env().SANDBOX_SETTLE_DELAY_MS, invoice.expiresAt.getTime()));
+  const view = sendView({ id, wallet, internal, amount, feeReserve, total, target, invoice, quote: quote ? { amountSats: sats, exchangeRate: quote.exchangeRate } : null, idempotencyKey, metadata: metadata.text, now, nodeId: live?.nodeId ?? null, clientPays: live?.clientPays ?? false });
   const row = sendRow(view, { wallet, internal, total, target, sendRequest, now, behavior: metadata.behavior ?? "expire", runAt, live });
 
   let written;
@@ -238,8 +240,12 @@ async function fromAddress(wallet: WalletRow, address: { lightning_address: stri
   };
 }
 
-/** The node a LIVE wallet pays through (issue 13 §3): attached, on LIVE_NETWORK, with a send macaroon. */
-type LiveSender = { nodeId: string; network: string; pubkey: string };
+/**
+ * The node a LIVE wallet pays through: attached, on LIVE_NETWORK. With a send macaroon Boltrail
+ * pays through it (issue 13 §3); without one the client pays on the node itself (Rails' custody,
+ * issue 14) and Boltrail follows the payment by its hash with the management macaroon.
+ */
+type LiveSender = { nodeId: string; network: string; pubkey: string; clientPays: boolean };
 
 /**
  * Null for a sandbox wallet (which needs its environment's node key); for a LIVE wallet, the node
@@ -255,16 +261,27 @@ async function liveSenderOf(wallet: WalletRow): Promise<LiveSender | null> {
   if (asset.type !== "BASE_ASSET") {
     throw forbidden(`${asset.symbol} cannot be sent from a live environment yet: live stablecoins need Taproot Asset channels (litd), which Boltrail does not support yet; use a BTC wallet`);
   }
-  const node = await db.lightningNode.findFirst({ where: { environmentId: wallet.environmentId }, select: { id: true, network: true, pubkey: true, sendMacaroonEncrypted: true } });
+  const node = await db.lightningNode.findFirst({
+    where: { environmentId: wallet.environmentId },
+    select: { id: true, network: true, pubkey: true, sendMacaroonEncrypted: true, managementCanTrack: true, restUrl: true, tlsCertEncrypted: true, macaroonEncrypted: true },
+  });
   if (!node) throw forbidden("This live environment has no Lightning node attached, so it cannot send payments yet: the team's master can attach one (node.connect)");
-  if (!node.sendMacaroonEncrypted) {
-    throw forbidden(
-      "The node of this live environment has no send macaroon, so Boltrail cannot pay from it: the team's master can store a macaroon with offchain:write (node.set_send_macaroon, e.g. from `lncli bakemacaroon offchain:read offchain:write`)",
-    );
-  }
   const wanted = env().LIVE_NETWORK;
   if (node.network !== wanted) throw forbidden(`The node of this live environment is on ${node.network}, but this Boltrail takes ${wanted} (LIVE_NETWORK): attach a ${wanted} node`);
-  return { nodeId: node.id, network: node.network, pubkey: node.pubkey };
+  if (node.sendMacaroonEncrypted) return { nodeId: node.id, network: node.network, pubkey: node.pubkey, clientPays: false };
+  // The client pays; Boltrail must be able to follow the payment (offchain:read). Nodes attached
+  // before this was checked are probed once.
+  let canTrack = node.managementCanTrack;
+  if (canTrack === null) {
+    canTrack = await probeCanTrack(connectionOf(node));
+    await db.lightningNode.update({ where: { id: node.id }, data: { managementCanTrack: canTrack } });
+  }
+  if (!canTrack) {
+    throw forbidden(
+      "The node of this live environment has no send macaroon, and its management macaroon cannot follow payments (offchain:read), so a payment made by a client could not be recorded: the team's master can store a management macaroon with offchain:read (credentials.store_management, e.g. from `lncli bakemacaroon info:read invoices:read invoices:write offchain:read`), or a send macaroon so Boltrail pays itself (node.set_send_macaroon)",
+    );
+  }
+  return { nodeId: node.id, network: node.network, pubkey: node.pubkey, clientPays: true };
 }
 
 /** An invoice of the paying node itself (this wallet's, or another wallet's of the environment): LND refuses self-payments, so Boltrail says why first. */
@@ -380,8 +397,9 @@ type SendParts = {
   idempotencyKey: string;
   metadata: string | null;
   now: Date;
-  /** A live send: the node paying it. */
+  /** A live send: the node paying it, and whether the client pays on it. */
   nodeId: string | null;
+  clientPays: boolean;
 };
 
 /** The send as it will be once written (create_send answers it without reading it back). */
@@ -394,7 +412,7 @@ function sendView(p: SendParts): TransactionView {
     ...(p.target.comment ? { comment: p.target.comment } : {}),
   });
   const events = [
-    { id: randomUUID(), eventType: "payment.pending", message: p.target.lightningAddress ? `Paying ${p.target.lightningAddress}` : "Paying invoice", details, createdAt: p.now },
+    { id: randomUUID(), eventType: "payment.pending", message: p.clientPays ? `Waiting for the client to pay${p.target.lightningAddress ? ` ${p.target.lightningAddress}` : " the invoice"} on the node` : p.target.lightningAddress ? `Paying ${p.target.lightningAddress}` : "Paying invoice", details, createdAt: p.now },
     ...(p.internal
       ? [{ id: randomUUID(), eventType: "payment.completed", message: "Payment sent (internal, no routing fee)", details: JSON.stringify({ source: "internal", receive_transaction_id: p.internal.id }), createdAt: completedAt }]
       : []),
@@ -418,6 +436,7 @@ function sendView(p: SendParts): TransactionView {
     paymentHash: p.invoice.paymentHash,
     error: null,
     nodeId: p.nodeId,
+    clientPays: p.clientPays,
     feeReserve: p.feeReserve,
     reserved: p.internal ? BigInt(0) : p.total,
     paymentPreimage: p.internal ? p.internal.paymentPreimage : null,
@@ -472,8 +491,8 @@ function sendRow(
     sendPendingPayload: JSON.stringify(pending),
   };
   if (o.live) {
-    // Paid by the node through the durable live.send job (lib/nodes/send-payment.ts).
-    return { ...base, jobId: randomUUID(), jobType: LIVE_SEND_JOB, nodeId: o.live.nodeId, jobPayload: JSON.stringify({ transactionId: view.id }), runAt: ts(o.runAt) };
+    // Paid by the node (or, clientPays, by the client on the node) and followed through the durable live.send job (lib/nodes/send-payment.ts).
+    return { ...base, jobId: randomUUID(), jobType: LIVE_SEND_JOB, nodeId: o.live.nodeId, clientPays: o.live.clientPays, jobPayload: JSON.stringify({ transactionId: view.id }), runAt: ts(o.runAt) };
   }
   if (!o.internal) {
     return { ...base, jobId: randomUUID(), jobPayload: JSON.stringify({ transactionId: view.id, behavior: o.behavior }), runAt: ts(o.runAt) };

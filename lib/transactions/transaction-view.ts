@@ -21,6 +21,8 @@ export type TransactionView = {
   paymentHash: string | null;
   error: string | null;
   nodeId: string | null;
+  /** Live sends: the client pays on the node (Rails' custody, issue 14); Boltrail follows the payment. Absent in list rows. */
+  clientPays?: boolean;
   /** Sends: the maximum fee, and what the pending send holds reserved (0 once it ended). */
   feeReserve: bigint | null;
   reserved: bigint;
@@ -58,6 +60,7 @@ export const TRANSACTION_SELECT = {
   paymentHash: true,
   error: true,
   nodeId: true,
+  clientPays: true,
   feeReserve: true,
   reserved: true,
   paymentPreimage: true,

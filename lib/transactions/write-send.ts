@@ -64,6 +64,8 @@ export type SendRow = {
   jobType?: string;
   /** A live send: the node that pays it (the expiry sweeper leaves it to the node's outcome). */
   nodeId?: string | null;
+  /** A live send the client pays on the node (Rails' custody, issue 14); its job only follows the payment (`live.track`). */
+  clientPays?: boolean;
   jobPayload?: string;
   runAt?: string;
 };
@@ -76,11 +78,11 @@ const TEXT = [
 ];
 const BIGINT = ["amount", "amountSats", "total", "feeReserve"];
 const TIMESTAMP = ["expiresAt", "createdAt", "completedAt", "runAt"];
-const RECORD = [...TEXT.map((c) => `"${c}" text`), ...BIGINT.map((c) => `"${c}" bigint`), ...TIMESTAMP.map((c) => `"${c}" timestamp`)].join(", ");
+const RECORD = [...TEXT.map((c) => `"${c}" text`), ...BIGINT.map((c) => `"${c}" bigint`), ...TIMESTAMP.map((c) => `"${c}" timestamp`), `"clientPays" boolean`].join(", ");
 
 const INSERT_COLUMNS = `id, "walletId", "environmentId", "assetId", direction, status, amount, "amountSats", "exchangeRate", fee, "settleAmount",
   description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "settledAt", "createdAt", "updatedAt",
-  reserved, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", "counterpartId", "nodeId"`;
+  reserved, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", "counterpartId", "nodeId", "clientPays"`;
 
 /**
  * The receive is still payable. Written so that no index can serve it (a cast, an added interval):
@@ -113,7 +115,7 @@ const INTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECOR
     INSERT INTO transactions (${INSERT_COLUMNS})
     SELECT id, "walletId", "environmentId", "assetId", 'SEND', 'COMPLETED', amount, "amountSats", "exchangeRate", 0, amount,
       description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "completedAt", "createdAt", "completedAt",
-      0, 0, "sendRequest", "lightningAddress", "successAction", "payeePubkey", "receiveId", NULL
+      0, 0, "sendRequest", "lightningAddress", "successAction", "payeePubkey", "receiveId", NULL, false
     FROM i
     ON CONFLICT DO NOTHING
     RETURNING id),
@@ -144,7 +146,7 @@ const EXTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECOR
     INSERT INTO transactions (${INSERT_COLUMNS})
     SELECT id, "walletId", "environmentId", "assetId", 'SEND', 'PENDING', amount, "amountSats", "exchangeRate", 0, NULL,
       description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", NULL, "expiresAt", NULL, "createdAt", "createdAt",
-      total, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", NULL, "nodeId"
+      total, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", NULL, "nodeId", coalesce("clientPays", false)
     FROM i
     ON CONFLICT DO NOTHING
     RETURNING id),
@@ -226,7 +228,7 @@ const BATCH = `WITH i AS (SELECT * FROM json_to_recordset($1::json) AS i(${RECOR
       CASE WHEN internal THEN "paymentPreimage" END, "expiresAt", CASE WHEN internal THEN "completedAt" END, "createdAt",
       CASE WHEN internal THEN "completedAt" ELSE "createdAt" END,
       CASE WHEN internal THEN 0 ELSE total END, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey",
-      CASE WHEN internal THEN "receiveId" END, CASE WHEN internal THEN NULL ELSE "nodeId" END
+      CASE WHEN internal THEN "receiveId" END, CASE WHEN internal THEN NULL ELSE "nodeId" END, NOT internal AND coalesce("clientPays", false)
     FROM a
     ON CONFLICT DO NOTHING
     RETURNING id),

@@ -12,6 +12,7 @@ import { getNamedType, isObjectType, type GraphQLObjectType } from "graphql";
 import { db } from "@/lib/db";
 import { schema } from "@/lib/graphql/server";
 import { removeMember } from "@/lib/teams/members";
+import { hashPassword } from "@/lib/auth/password";
 import { transition } from "@/lib/transactions/lifecycle";
 import {
   ALL_WRITE,
@@ -64,6 +65,10 @@ type World = {
 
 let w: World;
 
+/** Team A's password_hash (what a client derives from the team password) and its encrypted symmetric key, both opaque to the server. */
+const TEAM_PASSWORD_HASH = "ab".repeat(32);
+const TEAM_ENVELOPE = Buffer.concat([Buffer.from([2]), Buffer.alloc(130, 7)]).toString("base64");
+
 beforeAll(async () => {
   const [master, otherMaster] = await Promise.all([masterSession("Team A"), masterSession("Team B")]);
   const member = await memberSession(master);
@@ -79,6 +84,8 @@ beforeAll(async () => {
   );
   const [txA, txB] = await Promise.all([createReceiveAs(master, walletA.id), createReceiveAs(master, walletB.id)]);
   const eventA = await db.webhookEvent.findFirstOrThrow({ where: { transactionId: txA.id }, select: { id: true } });
+  // Team A has a team password (issue 14): its password_hash is TEAM_PASSWORD_HASH; team B has none.
+  await db.team.update({ where: { id: master.teamId }, data: { passwordVerifier: await hashPassword(TEAM_PASSWORD_HASH), encryptedSymmetricKey: TEAM_ENVELOPE, passwordSetAt: new Date() } });
   w = {
     master,
     member,
@@ -454,6 +461,12 @@ const OPERATIONS = {
       expect(data.payment.wallet.find_one).toEqual({ id: w.walletA, name: "A main", environment_id: w.envA, team_id: w.master.teamId, balance: { balance } });
     },
   },
+  // node_permissions (issue 14): whoever reads the wallet, with the team password's hash; a sandbox wallet has no node.
+  "payment.wallet.find_one node_permissions": {
+    document: `query ($id: String!, $hash: String) { payment { wallet { find_one(id: $id) { id node_permissions(password_hash: $hash) { encrypted_symmetric_key nodes { id } } } } } }`,
+    prepare: async () => ({ home: w.envA, variables: { id: w.walletA, hash: TEAM_PASSWORD_HASH } }),
+    check: (data: Any) => expect(data.payment.wallet.find_one).toEqual({ id: w.walletA, node_permissions: { encrypted_symmetric_key: TEAM_ENVELOPE, nodes: [] } }),
+  },
   "payment.wallet.find_many": {
     document: `query ($env: String!) { payment { wallet { find_many { list(environment_id: $env) { id } } } } }`,
     prepare: async () => ({ home: w.envA, variables: { env: w.envA } }),
@@ -645,6 +658,33 @@ const OPERATIONS = {
     check: () => expect.unreachable("the macaroon is refused"),
     state: writes,
   },
+  // --- user.* and credentials.* (Rails' custody, issue 14; test/custody covers them end to end) ---
+  "user.check_team_password": {
+    document: `mutation ($hash: String!) { user { check_team_password(password_hash: $hash) { success } } }`,
+    prepare: async () => ({ home: w.envA, variables: { hash: TEAM_PASSWORD_HASH } }),
+    check: (data: Any) => expect(data.user.check_team_password).toEqual({ success: true }),
+  },
+  "user.store_team_password_and_keys": {
+    // Authorised callers get the input refusal (not a password hash), before anything is looked up.
+    document: `mutation ($key: String!, $hash: String!) { user { store_team_password_and_keys(encrypted_symmetric_key: $key, password_hash: $hash) { success } } }`,
+    prepare: async () => ({ home: w.envA, variables: { key: TEAM_ENVELOPE, hash: "the team password" } }),
+    check: () => expect.unreachable("the password hash is refused"),
+    state: async () => ({ ...(await writes()), teams: await db.team.findMany({ select: { id: true, passwordVerifier: true, encryptedSymmetricKey: true }, orderBy: { id: "asc" } }) }),
+  },
+  "user.accept_terms_of_service": notImplemented(`mutation { user { accept_terms_of_service { __typename } } }`),
+  "user.request_transaction_export": notImplemented(`mutation { user { request_transaction_export(input: { node_id: "n", year: 2026 }) { __typename } } }`),
+  "credentials.store_admin": {
+    document: `mutation ($input: StoreAdminCredentialsInput!) { credentials { store_admin(input: $input) } }`,
+    prepare: async () => ({ home: w.envA, variables: { input: { node_id: "node_00000000-0000-4000-8000-000000000000", encrypted_macaroon: "not a NIP-44 payload", permissions: [] } } }),
+    check: () => expect.unreachable("the envelope is refused"),
+    state: writes,
+  },
+  "credentials.store_management": {
+    document: `mutation ($input: StoreManagementCredentialsInput!) { credentials { store_management(input: $input) } }`,
+    prepare: async () => ({ home: w.envA, variables: { input: { node_id: "node_00000000-0000-4000-8000-000000000000", macaroon: "not a macaroon!" } } }),
+    check: () => expect.unreachable("the macaroon is refused"),
+    state: writes,
+  },
   // Rails' managed-node operations: not part of Boltrail (it attaches your own node).
   "node.activate": notImplemented(`mutation { node { activate(cancel_url: "https://x.example/c", node_id: "n", success_url: "https://x.example/s") { success } } }`),
   "node.asset.disable_taproot_assets": notImplemented(`mutation { node { asset { disable_taproot_assets(input: { node_id: "n" }) { success } } } }`),
@@ -793,6 +833,7 @@ const EXPECTED: Record<OperationName, Row> = {
   "payment.wallet.set_lightning_address": inEnvironmentA({ walletsWrite: OK, walletScopedAllKey: OK }, N),
   "payment.wallet.find_one": inEnvironmentA({ walletsWrite: OK, walletScopedAllKey: OK }, N),
   "payment.wallet.find_many": inEnvironmentA({ walletsWrite: OK, walletScopedAllKey: OK }, N),
+  "payment.wallet.find_one node_permissions": inEnvironmentA({ walletsWrite: OK, walletScopedAllKey: OK }, N),
 
   // PAYMENTS. The wallet-scoped key is scoped to walletA: anything of walletB is NOT_FOUND to it.
   "payment.transaction.create_receive": inEnvironmentA({ paymentsWrite: OK, walletScopedKey: OK, walletScopedAllKey: OK }, N),
@@ -825,6 +866,13 @@ const EXPECTED: Record<OperationName, Row> = {
   // Attaching: the master's session only (which reaches the input check).
   "node.connect": { ...masterOnly(B), masterSession: B },
   "node.set_send_macaroon": { ...masterOnly(B), masterSession: B },
+  // Team B has no team password: its master's check is FORBIDDEN saying to set one.
+  "user.check_team_password": { noCredentials: U, ...BAD_CREDENTIALS, ...allKeys(F), memberSession: OK, masterSession: OK, otherTeamMasterSession: F },
+  "user.store_team_password_and_keys": { ...masterOnly(B), masterSession: B },
+  "user.accept_terms_of_service": notImplementedRow(),
+  "user.request_transaction_export": notImplementedRow(),
+  "credentials.store_admin": { ...masterOnly(B), masterSession: B },
+  "credentials.store_management": { ...masterOnly(B), masterSession: B },
   "node.activate": notImplementedRow(),
   "node.asset.disable_taproot_assets": notImplementedRow(),
   "node.asset.enable_taproot_assets": notImplementedRow(),

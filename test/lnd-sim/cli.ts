@@ -6,10 +6,11 @@
  *     [--network regtest] [--alias lnd-sim] [--node-key <hex>] [--latency-ms 0]
  *     [--local-balance-sat 1000000] [--remote-balance-sat 1000000] [--payment-delay-ms 25]
  *     [--routing-fee-msat 0] [--tls-cert <file> --tls-key <file>]
+ *     [--restcors <origin>]…   (repeatable, as LND's: an origin such as https://app.example:3000, or "*")
  *
  * Prints ONE JSON line on stdout once both servers listen:
  *   {"url","port","controlUrl","certPem","macaroons":{admin,invoice,readonly,send},"identityPubkey","network","pid"}
- * Controls: the HTTP API of startControlServer (POST /control/settle, … — see simulator.ts).
+ * Controls: the HTTP API of startControlServer (POST /control/settle, POST /control/restcors, … — see simulator.ts).
  * Exits on SIGTERM/SIGINT, on POST /control/shutdown, or when stdin closes with --exit-on-stdin-close.
  */
 import fs from "node:fs";
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     "routing-fee-msat": { type: "string" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
+    restcors: { type: "string", multiple: true },
     "exit-on-stdin-close": { type: "boolean", default: false },
   },
   strict: true,
@@ -53,6 +55,7 @@ const simulator = await startLndSimulator({
   paymentDelayMs: values["payment-delay-ms"] !== undefined ? Number(values["payment-delay-ms"]) : undefined,
   routingFeeMsat: values["routing-fee-msat"],
   tls,
+  restCors: values.restcors,
 });
 
 let exiting = false;

@@ -32,13 +32,17 @@ type Reply = { status: number; headers: Record<string, string | string[] | undef
 /** What a client needs of a simulator: its URL, certificate and macaroons (also of one in another process). */
 type Target = Pick<LndSimulator, "url" | "certPem" | "macaroons">;
 
-function call(method: string, urlPath: string, options: { body?: unknown; macaroon?: string | null; target?: Target } = {}): Promise<Reply> {
+function call(
+  method: string,
+  urlPath: string,
+  options: { body?: unknown; macaroon?: string | null; target?: Target; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const target = options.target ?? sim;
   const macaroon = options.macaroon === undefined ? target.macaroons.admin : options.macaroon;
   return new Promise((resolve, reject) => {
     const req = https.request(
       `${target.url}${urlPath}`,
-      { method, ca: target.certPem, headers: macaroon === null ? {} : { "Grpc-Metadata-macaroon": macaroon } },
+      { method, ca: target.certPem, headers: { ...(macaroon === null ? {} : { "Grpc-Metadata-macaroon": macaroon }), ...options.headers } },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -66,13 +70,18 @@ type StreamClient = {
   /** Resolves true if nothing arrives within ms. */
   quiet(ms?: number): Promise<boolean>;
   status(): Promise<number>;
+  headers(): Promise<Record<string, string | string[] | undefined>>;
   /** Resolves with "end" (server ended the response) or "error" (connection destroyed). */
   closed: Promise<"end" | "error">;
   rawChunks: string[];
   abort(): void;
 };
 
-function openStream(method: string, urlPath: string, options: { body?: unknown; macaroon?: string; target?: Target } = {}): StreamClient {
+function openStream(
+  method: string,
+  urlPath: string,
+  options: { body?: unknown; macaroon?: string; target?: Target; headers?: Record<string, string> } = {},
+): StreamClient {
   const target = options.target ?? sim;
   const queue: Record<string, unknown>[] = [];
   const waiters: ((message: Record<string, unknown>) => void)[] = [];
@@ -80,6 +89,8 @@ function openStream(method: string, urlPath: string, options: { body?: unknown; 
   let buffer = "";
   let resolveStatus!: (status: number) => void;
   const statusPromise = new Promise<number>((resolve) => (resolveStatus = resolve));
+  let resolveHeaders!: (headers: Record<string, string | string[] | undefined>) => void;
+  const headersPromise = new Promise<Record<string, string | string[] | undefined>>((resolve) => (resolveHeaders = resolve));
   let resolveClosed!: (how: "end" | "error") => void;
   const closed = new Promise<"end" | "error">((resolve) => (resolveClosed = resolve));
   const push = (message: Record<string, unknown>) => {
@@ -89,9 +100,10 @@ function openStream(method: string, urlPath: string, options: { body?: unknown; 
   };
   const req = https.request(
     `${target.url}${urlPath}`,
-    { method, ca: target.certPem, headers: { "Grpc-Metadata-macaroon": options.macaroon ?? target.macaroons.admin } },
+    { method, ca: target.certPem, headers: { "Grpc-Metadata-macaroon": options.macaroon ?? target.macaroons.admin, ...options.headers } },
     (res) => {
       resolveStatus(res.statusCode ?? 0);
+      resolveHeaders(res.headers);
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
         rawChunks.push(chunk);
@@ -146,6 +158,7 @@ function openStream(method: string, urlPath: string, options: { body?: unknown; 
       });
     },
     status: () => statusPromise,
+    headers: () => headersPromise,
     closed,
     rawChunks,
     abort: () => req.destroy(),
@@ -602,6 +615,291 @@ describe("SendPaymentV2 and TrackPaymentV2", () => {
   });
 });
 
+describe("TrackPaymentV2 of a client's payment, with another macaroon", () => {
+  it("shows a payment sent with the admin macaroon to a readonly one, live and after the end, with fee and preimage", async () => {
+    const node = await startLndSimulator({ paymentDelayMs: 60, routingFeeMsat: 2_500 });
+    try {
+      const invoice = foreignInvoice({ amountMsat: 30_000n });
+      node.registerPreimage(invoice.preimage);
+      const send = openStream("POST", "/v2/router/send", { target: node, macaroon: node.macaroons.admin, body: { payment_request: invoice.paymentRequest, fee_limit_sat: "10" } });
+      expect(result(await send.next()).status).toBe("IN_FLIGHT");
+      const track = openStream("GET", `/v2/router/track/${base64url(invoice.paymentHash)}`, { target: node, macaroon: node.macaroons.readonly });
+      expect(await track.status()).toBe(200);
+      expect(result(await track.next())).toMatchObject({ payment_hash: invoice.paymentHash, status: "IN_FLIGHT", fee_msat: "0" });
+      const final = { status: "SUCCEEDED", fee_msat: "2500", fee_sat: "2", fee: "2", payment_preimage: invoice.preimage, failure_reason: "FAILURE_REASON_NONE", value_msat: "30000" };
+      let fromSend: Record<string, unknown>;
+      do fromSend = result(await send.next());
+      while (fromSend.status === "IN_FLIGHT");
+      expect(fromSend).toMatchObject(final);
+      let fromTrack: Record<string, unknown>;
+      do fromTrack = result(await track.next());
+      while (fromTrack.status === "IN_FLIGHT");
+      expect(fromTrack).toEqual(fromSend);
+      expect(await track.closed).toBe("end");
+
+      // Tracking after the end, with readonly or a macaroon baked with offchain:read only.
+      for (const macaroon of [node.macaroons.readonly, node.bakeMacaroon(["offchain:read"])]) {
+        const late = openStream("GET", `/v2/router/track/${base64url(invoice.paymentHash)}`, { target: node, macaroon });
+        expect(result(await late.next())).toEqual(fromSend);
+        expect(await late.closed).toBe("end");
+      }
+      // The invoice macaroon lacks offchain:read: refused before the payment is looked up.
+      const refused = openStream("GET", `/v2/router/track/${base64url(invoice.paymentHash)}`, { target: node, macaroon: node.macaroons.invoice });
+      expect(await refused.status()).toBe(500);
+      expect(await refused.next()).toEqual({ error: { code: 2, message: "permission denied", details: [] } });
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("shows a failed payment as FAILED with its failure_reason, and an unknown hash as NotFound (404)", async () => {
+    const invoice = foreignInvoice({ amountMsat: 5_000n });
+    sim.failNextPayment("FAILURE_REASON_INCORRECT_PAYMENT_DETAILS");
+    const send = openStream("POST", "/v2/router/send", { body: { payment_request: invoice.paymentRequest, fee_limit_sat: "1", no_inflight_updates: true } });
+    const failed = result(await send.next());
+    expect(failed).toMatchObject({ status: "FAILED", failure_reason: "FAILURE_REASON_INCORRECT_PAYMENT_DETAILS", fee_msat: "0", payment_preimage: "0".repeat(64) });
+    const track = openStream("GET", `/v2/router/track/${base64url(invoice.paymentHash)}`, { macaroon: sim.macaroons.readonly });
+    expect(result(await track.next())).toEqual(failed);
+    expect(await track.closed).toBe("end");
+    const listed = await call("GET", "/v1/payments?include_incomplete=true", { macaroon: sim.macaroons.readonly });
+    expect(listed.json.payments).toEqual([failed]);
+
+    // routerrpc subscribePayment: paymentsdb.ErrPaymentNotInitiated as codes.NotFound → HTTP 404.
+    const never = openStream("GET", `/v2/router/track/${base64url("ab".repeat(32))}`, { macaroon: sim.macaroons.readonly });
+    expect(await never.status()).toBe(404);
+    expect(await never.next()).toEqual({ error: { code: 5, message: "payment isn't initiated", details: [] } });
+    expect(await never.closed).toBe("end");
+  });
+});
+
+describe("ListPayments", () => {
+  /** Pays (or fails) a foreign invoice and returns its final state. */
+  async function pay(options: { fail?: boolean; amountMsat?: bigint } = {}) {
+    const invoice = foreignInvoice({ amountMsat: options.amountMsat ?? 1_000n });
+    if (options.fail) sim.failNextPayment("FAILURE_REASON_NO_ROUTE");
+    const stream = openStream("POST", "/v2/router/send", { body: { payment_request: invoice.paymentRequest, fee_limit_sat: "1", no_inflight_updates: true } });
+    return { invoice, payment: result(await stream.next()) };
+  }
+  const hashes = (reply: Reply) => (reply.json.payments as { payment_hash: string }[]).map((p) => p.payment_hash);
+
+  it("answers LND's shape, succeeded payments only unless include_incomplete, paged by payment_index", async () => {
+    const empty = await call("GET", "/v1/payments");
+    expect(empty.status).toBe(200);
+    expect(empty.json).toEqual({ payments: [], first_index_offset: "0", last_index_offset: "0", total_num_payments: "0" });
+
+    const a = await pay();
+    const b = await pay({ fail: true });
+    const c = await pay();
+    expect([a, b, c].map((x) => x.payment.payment_index)).toEqual(["1", "2", "3"]);
+
+    const all = await call("GET", "/v1/payments");
+    expect(Object.keys(all.json)).toEqual(["payments", "first_index_offset", "last_index_offset", "total_num_payments"]);
+    expect(hashes(all)).toEqual([a.invoice.paymentHash, c.invoice.paymentHash]);
+    expect(all.json).toMatchObject({ first_index_offset: "1", last_index_offset: "3", total_num_payments: "0" });
+    // Each payment as TrackPaymentV2 and SendPaymentV2 show it (lnrpc.Payment).
+    expect((all.json.payments as unknown[])[0]).toEqual(a.payment);
+    expect((all.json.payments as unknown[])[0]).toEqual(sim.getPayment(a.invoice.paymentHash));
+
+    const incomplete = await call("GET", "/v1/payments?include_incomplete=true&count_total_payments=true");
+    expect(hashes(incomplete)).toEqual([a, b, c].map((x) => x.invoice.paymentHash));
+    expect((incomplete.json.payments as { status: string }[])[1]).toMatchObject({ status: "FAILED", failure_reason: "FAILURE_REASON_NO_ROUTE" });
+    expect(incomplete.json.total_num_payments).toBe("3");
+
+    // Boltrail's probe, and forward paging (index_offset exclusive; the failed #2 is skipped).
+    const probe = await call("GET", "/v1/payments?max_payments=1");
+    expect(hashes(probe)).toEqual([a.invoice.paymentHash]);
+    expect(probe.json).toMatchObject({ first_index_offset: "1", last_index_offset: "1" });
+    const next = await call("GET", "/v1/payments?index_offset=1&max_payments=1");
+    expect(hashes(next)).toEqual([c.invoice.paymentHash]);
+    expect(next.json).toMatchObject({ first_index_offset: "3", last_index_offset: "3" });
+    expect(hashes(await call("GET", "/v1/payments?index_offset=3"))).toEqual([]);
+
+    // Backwards: from the newest (offset 0) or before an offset, always oldest first.
+    expect(hashes(await call("GET", "/v1/payments?reversed=true&max_payments=1"))).toEqual([c.invoice.paymentHash]);
+    const back = await call("GET", "/v1/payments?reversed=true&index_offset=3&include_incomplete=1");
+    expect(hashes(back)).toEqual([a.invoice.paymentHash, b.invoice.paymentHash]);
+    expect(back.json).toMatchObject({ first_index_offset: "1", last_index_offset: "2" });
+    expect(hashes(await call("GET", "/v1/payments?reversed=true&index_offset=1"))).toEqual([]);
+    // lowerCamelCase (JSON) names are accepted too, as grpc-gateway does; unknown parameters are ignored.
+    expect(hashes(await call("GET", "/v1/payments?maxPayments=1&includeIncomplete=true&whatever=1"))).toEqual([a.invoice.paymentHash]);
+
+    // omit_hops leaves each HTLC's route without hops.
+    const light = await call("GET", "/v1/payments?omit_hops=true&max_payments=1");
+    expect((light.json.payments as { htlcs: { route: { hops: unknown[] } }[] }[])[0].htlcs[0].route.hops).toEqual([]);
+
+    // A retried (failed) payment gets a new index; a refused one uses up an index (bbolt's InitPayment).
+    const retry = openStream("POST", "/v2/router/send", { body: { payment_request: b.invoice.paymentRequest, fee_limit_sat: "1", no_inflight_updates: true } });
+    expect(result(await retry.next())).toMatchObject({ status: "SUCCEEDED", payment_index: "4" });
+    const refused = openStream("POST", "/v2/router/send", { body: { payment_request: a.invoice.paymentRequest, fee_limit_sat: "1" } });
+    expect(await refused.status()).toBe(409);
+    const d = await pay();
+    expect(d.payment.payment_index).toBe("6");
+    const after = await call("GET", "/v1/payments?index_offset=1");
+    expect(hashes(after)).toEqual([c.invoice.paymentHash, b.invoice.paymentHash, d.invoice.paymentHash]);
+  });
+
+  it("needs offchain:read, and answers bad parameters and dates as LND's gateway and rpcserver do", async () => {
+    const denied = await call("GET", "/v1/payments?max_payments=1", { macaroon: sim.macaroons.invoice });
+    expect(denied.status).toBe(500);
+    expect(denied.json).toEqual({ code: 2, message: "permission denied", details: [] });
+    for (const macaroon of [sim.macaroons.readonly, sim.macaroons.send, sim.macaroons.admin, sim.bakeMacaroon(["offchain:read"])]) {
+      expect((await call("GET", "/v1/payments?max_payments=1", { macaroon })).status).toBe(200);
+    }
+    expect((await call("GET", "/v1/payments", { macaroon: null })).json).toEqual({ code: 2, message: "expected 1 macaroon, got 0", details: [] });
+    expect(sim.counters.ListPayments).toBe(6);
+
+    // Query parameters are parsed by the gateway, before the macaroon check.
+    const bad = await call("GET", "/v1/payments?max_payments=abc", { macaroon: sim.macaroons.invoice });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toEqual({ code: 3, message: 'parsing field "max_payments": strconv.ParseUint: parsing "abc": invalid syntax', details: [] });
+    expect((await call("GET", "/v1/payments?index_offset=-1")).json.message).toBe('parsing field "index_offset": strconv.ParseUint: parsing "-1": invalid syntax');
+    expect((await call("GET", "/v1/payments?reversed=yes")).json.message).toBe('parsing field "reversed": strconv.ParseBool: parsing "yes": invalid syntax');
+    expect((await call("GET", "/v1/payments?max_payments=1&max_payments=2")).json.message).toBe('too many values for field "max_payments": 1, 2');
+    const dates = await call("GET", "/v1/payments?creation_date_start=20&creation_date_end=10");
+    expect(dates.status).toBe(500);
+    expect(dates.json).toEqual({ code: 2, message: "start date(20) must be before end date(10)", details: [] });
+    const now = Math.floor(Date.now() / 1000);
+    await pay();
+    expect((await call("GET", `/v1/payments?creation_date_start=${now + 3600}`)).json.payments).toEqual([]);
+    expect((await call("GET", `/v1/payments?creation_date_start=${now - 5}&creation_date_end=${now + 5}`)).json.payments).toHaveLength(1);
+  });
+});
+
+describe("restcors", () => {
+  const SHOP = "https://shop.example:3000";
+  const cors = (reply: { headers: Reply["headers"] }) =>
+    Object.fromEntries(Object.entries(reply.headers).filter(([name]) => name.startsWith("access-control-") || name === "vary"));
+  const LND_STATIC = { "access-control-allow-headers": "Content-Type, Accept, Grpc-Metadata-Macaroon", "access-control-allow-methods": "GET, POST, DELETE" };
+
+  /**
+   * A browser's CORS checks (Fetch standard) for a non-simple request: the preflight must answer
+   * 2xx, allow the origin, the method and each request header (case-insensitively).
+   */
+  async function browserPreflight(origin: string, method: string, urlPath: string, requestHeaders: string[]) {
+    const reply = await call("OPTIONS", urlPath, {
+      macaroon: null,
+      headers: { Origin: origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": requestHeaders.join(",") },
+    });
+    const list = (name: string) => String(reply.headers[name] ?? "").split(",").map((v) => v.trim().toLowerCase()).filter(Boolean);
+    const ok =
+      reply.status >= 200 && reply.status < 300 &&
+      reply.headers["access-control-allow-origin"] === origin &&
+      (["GET", "HEAD", "POST"].includes(method) || list("access-control-allow-methods").includes(method.toLowerCase())) &&
+      requestHeaders.every((h) => list("access-control-allow-headers").includes(h.toLowerCase()));
+    return { ok, reply };
+  }
+
+  it("is off by default, as in LND: no CORS headers, and OPTIONS reaches the gateway (501)", async () => {
+    const plain = await call("GET", "/v1/getinfo", { headers: { Origin: SHOP } });
+    expect(plain.status).toBe(200);
+    expect(cors(plain)).toEqual({});
+    const options = await call("OPTIONS", "/v1/getinfo", { headers: { Origin: SHOP, "Access-Control-Request-Method": "GET" } });
+    expect(options.status).toBe(501);
+    expect(options.json).toEqual({ code: 12, message: "Method Not Allowed", details: [] });
+    expect(cors(options)).toEqual({});
+    expect(sim.restCors).toEqual([]);
+  });
+
+  it("echoes an allowed Origin in Access-Control-Allow-Origin and leaves it out for another", async () => {
+    sim.setRestCors([SHOP]);
+    expect(sim.restCors).toEqual([SHOP]);
+    const allowed = await call("GET", "/v1/getinfo", { headers: { Origin: SHOP } });
+    expect(allowed.status).toBe(200);
+    // Exactly what allowCORS sets: no Vary, no Allow-Credentials, no Max-Age, no Expose-Headers.
+    expect(cors(allowed)).toEqual({ ...LND_STATIC, "access-control-allow-origin": SHOP });
+    // Errors pass through the same handler, so a page can read them too.
+    const denied = await call("GET", "/v1/payments?max_payments=1", { macaroon: sim.macaroons.invoice, headers: { Origin: SHOP } });
+    expect(denied.json.message).toBe("permission denied");
+    expect(denied.headers["access-control-allow-origin"]).toBe(SHOP);
+    expect((await call("GET", "/v1/nope", { headers: { Origin: SHOP } })).headers["access-control-allow-origin"]).toBe(SHOP);
+
+    // Another origin (or the same host on another port/scheme): the static headers, but no
+    // Allow-Origin, so a browser refuses to hand the response over.
+    for (const origin of ["https://evil.example", "https://shop.example", "http://shop.example:3000"]) {
+      const other = await call("GET", "/v1/getinfo", { headers: { Origin: origin } });
+      expect(other.status).toBe(200);
+      expect(cors(other)).toEqual(LND_STATIC);
+    }
+    // No Origin (not a cross-origin browser request): nothing.
+    expect(cors(await call("GET", "/v1/getinfo"))).toEqual({});
+
+    sim.setRestCors(["*"]);
+    expect((await call("GET", "/v1/getinfo", { headers: { Origin: "https://anyone.example" } })).headers["access-control-allow-origin"]).toBe("https://anyone.example");
+    sim.setRestCors([]);
+    expect(cors(await call("GET", "/v1/getinfo", { headers: { Origin: SHOP } }))).toEqual({});
+    expect(() => sim.setRestCors("*" as unknown as string[])).toThrow(/list of origins/);
+  });
+
+  it("answers any OPTIONS with an Origin itself (200, empty), before routing and without a macaroon", async () => {
+    sim.setRestCors([SHOP, "http://localhost:5173"]);
+    sim.resetCounters();
+    const preflight = await browserPreflight(SHOP, "POST", "/v2/router/send", ["content-type", "grpc-metadata-macaroon"]);
+    expect(preflight.ok).toBe(true);
+    expect(preflight.reply.status).toBe(200);
+    expect(preflight.reply.text).toBe("");
+    expect(preflight.reply.headers["content-type"]).toBeUndefined();
+    expect(cors(preflight.reply)).toEqual({ ...LND_STATIC, "access-control-allow-origin": SHOP });
+    expect((await browserPreflight("http://localhost:5173", "DELETE", "/v1/invoices", ["Grpc-Metadata-Macaroon", "Accept"])).ok).toBe(true);
+
+    // A disallowed origin's preflight is answered too, without Allow-Origin: the browser stops there.
+    const refused = await browserPreflight("https://evil.example", "POST", "/v2/router/send", ["content-type", "grpc-metadata-macaroon"]);
+    expect(refused.ok).toBe(false);
+    expect(refused.reply.status).toBe(200);
+    expect(cors(refused.reply)).toEqual(LND_STATIC);
+    // Headers LND does not list fail the browser's check.
+    expect((await browserPreflight(SHOP, "GET", "/v1/getinfo", ["authorization"])).ok).toBe(false);
+    // Even an unknown path, or PUT, is answered by the CORS handler.
+    expect((await call("OPTIONS", "/v1/nope", { macaroon: null, headers: { Origin: SHOP } })).status).toBe(200);
+    expect(sim.counters).toEqual({ total: 5, preflight: 5 });
+    // Without an Origin, OPTIONS goes on to the gateway.
+    expect((await call("OPTIONS", "/v1/getinfo", { macaroon: null })).status).toBe(501);
+  });
+
+  it("streaming routes carry it: a page on an allowed origin pays through /v2/router/send and reads the stream", async () => {
+    sim.setRestCors([SHOP]);
+    const invoice = foreignInvoice({ amountMsat: 7_000n });
+    sim.registerPreimage(invoice.preimage);
+    // fetch(url, { method: "POST", headers: { "Content-Type": "application/json", "Grpc-Metadata-Macaroon": … }, body })
+    expect((await browserPreflight(SHOP, "POST", "/v2/router/send", ["content-type", "grpc-metadata-macaroon"])).ok).toBe(true);
+    const send = openStream("POST", "/v2/router/send", {
+      headers: { Origin: SHOP, "Content-Type": "application/json" },
+      body: { payment_request: invoice.paymentRequest, fee_limit_sat: "1" },
+    });
+    expect(await send.status()).toBe(200);
+    expect(cors({ headers: await send.headers() })).toEqual({ ...LND_STATIC, "access-control-allow-origin": SHOP });
+    expect((await send.headers())["content-type"]).toBe("application/json");
+    const statuses: string[] = [];
+    let update: Record<string, unknown>;
+    do {
+      update = result(await send.next());
+      statuses.push(String(update.status));
+    } while (update.status === "IN_FLIGHT");
+    expect(statuses).toEqual(["IN_FLIGHT", "IN_FLIGHT", "SUCCEEDED"]);
+    expect(update.payment_preimage).toBe(invoice.preimage);
+    expect(await send.closed).toBe("end");
+
+    // TrackPaymentV2 (also a stream error before any message) and SubscribeInvoices.
+    expect((await browserPreflight(SHOP, "GET", `/v2/router/track/${base64url(invoice.paymentHash)}`, ["grpc-metadata-macaroon"])).ok).toBe(true);
+    const track = openStream("GET", `/v2/router/track/${base64url(invoice.paymentHash)}`, { headers: { Origin: SHOP }, macaroon: sim.macaroons.readonly });
+    expect((await track.headers())["access-control-allow-origin"]).toBe(SHOP);
+    expect(result(await track.next()).status).toBe("SUCCEEDED");
+    const unknownHash = openStream("GET", `/v2/router/track/${base64url("ef".repeat(32))}`, { headers: { Origin: SHOP } });
+    expect(await unknownHash.status()).toBe(404);
+    expect((await unknownHash.headers())["access-control-allow-origin"]).toBe(SHOP);
+    const subscribe = openStream("GET", "/v1/invoices/subscribe", { headers: { Origin: SHOP }, macaroon: sim.macaroons.invoice });
+    await sim.waitForStreams("subscribeInvoices", 1);
+    await addInvoice({ value: "5" });
+    expect((await subscribe.headers())["access-control-allow-origin"]).toBe(SHOP);
+    expect(result(await subscribe.next()).state).toBe("OPEN");
+    subscribe.abort();
+
+    // The same stream for another origin: served (LND does not refuse it), but without Allow-Origin.
+    const other = openStream("GET", `/v2/router/track/${base64url(invoice.paymentHash)}`, { headers: { Origin: "https://evil.example" } });
+    expect(await other.status()).toBe(200);
+    expect(cors({ headers: await other.headers() })).toEqual(LND_STATIC);
+  });
+});
+
 describe("macaroons", () => {
   it("refuses requests whose macaroon lacks the permission, or is unknown or missing, as LND does", async () => {
     const denied = { code: 2, message: "permission denied", details: [] };
@@ -690,8 +988,13 @@ describe("separate process", () => {
       expect(again.status).toBe(400);
       expect(((await post("/control/synced", { synced: false })).status)).toBe(200);
       expect((await call("GET", "/v1/getinfo")).json.synced_to_chain).toBe(false);
-      const state = (await (await fetch(`${control.url}/control/state`)).json()) as { counters: Record<string, number> };
+      const state = (await (await fetch(`${control.url}/control/state`)).json()) as { counters: Record<string, number>; rest_cors: string[] };
       expect(state.counters.GetInfo).toBe(1);
+      expect(state.rest_cors).toEqual([]);
+      const restcors = await post("/control/restcors", { origins: ["https://shop.example"] });
+      expect(await restcors.json()).toEqual({ origins: ["https://shop.example"] });
+      expect((await call("GET", "/v1/getinfo", { headers: { Origin: "https://shop.example" } })).headers["access-control-allow-origin"]).toBe("https://shop.example");
+      expect((await post("/control/restcors", { origins: "*" })).status).toBe(400);
     } finally {
       await control.close();
     }
@@ -699,7 +1002,11 @@ describe("separate process", () => {
 
   it("cli.ts prints {url, certPem, macaroons} and serves until killed", async () => {
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-    const child = spawn(process.execPath, ["--import", "tsx", "test/lnd-sim/cli.ts", "--network", "signet"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "test/lnd-sim/cli.ts", "--network", "signet", "--restcors", "https://a.example", "--restcors", "http://localhost:5173"],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let out = "";
@@ -715,6 +1022,11 @@ describe("separate process", () => {
       const target: Target = { url: info.url, certPem: info.certPem, macaroons: info.macaroons };
       const getinfo = await call("GET", "/v1/getinfo", { target });
       expect(getinfo.json).toMatchObject({ identity_pubkey: info.identityPubkey, chains: [{ chain: "bitcoin", network: "signet" }] });
+      for (const origin of ["https://a.example", "http://localhost:5173"]) {
+        const preflight = await call("OPTIONS", "/v1/getinfo", { target, macaroon: null, headers: { Origin: origin, "Access-Control-Request-Method": "GET" } });
+        expect(preflight.status).toBe(200);
+        expect(preflight.headers["access-control-allow-origin"]).toBe(origin);
+      }
       const invoice = await addInvoice({ value: "3" }, target);
       expect(invoice.payment_request.startsWith("lntbs30n1")).toBe(true);
       const settled = await fetch(`${info.controlUrl}/control/settle`, { method: "POST", body: JSON.stringify({ payment_hash: invoice.hashHex }) });

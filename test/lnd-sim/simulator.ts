@@ -14,6 +14,12 @@
  * that end when the payment reaches a final state, and stream response headers that — as with LND,
  * whose gateway waits for the gRPC header — are sent only with the first message).
  *
+ * CORS follows LND's `restcors` option (rpcserver.go allowCORS, wrapped around the whole REST proxy
+ * in lnd.go): off unless origins are configured; then every request carrying an Origin gets
+ * Access-Control-Allow-Headers/-Methods, Access-Control-Allow-Origin echoes the Origin only when
+ * it is listed (or "*" is), and any OPTIONS request with an Origin is answered 200, empty, before
+ * routing or the macaroon check.
+ *
  * Test controls are methods of the returned object; `startControlServer` exposes them over plain
  * HTTP for a simulator running in its own process (test/lnd-sim/cli.ts).
  */
@@ -84,6 +90,11 @@ export type LndSimulatorOptions = {
   routingFeeMsat?: Amount;
   /** Preimages (hex) of invoices made elsewhere, so that paying them reveals the right preimage. */
   preimages?: string[];
+  /**
+   * LND's `restcors`: origins allowed cross-origin access to the REST API, `"*"` for any. Default
+   * none (CORS off, as in LND). Compared with the request's Origin header as is (scheme://host:port).
+   */
+  restCors?: string[];
 };
 
 export type InvoiceJson = Record<string, unknown> & {
@@ -116,7 +127,7 @@ export type LndSimulator = {
   readonly network: LndNetwork;
   /** Hex macaroons for the `Grpc-Metadata-macaroon` header. */
   readonly macaroons: Readonly<Record<MacaroonName, string>>;
-  /** Requests received per RPC (GetInfo, AddInvoice, …, plus `unknown` and `total`); a snapshot. */
+  /** Requests received per RPC (GetInfo, AddInvoice, …, plus `unknown`, `preflight` (CORS OPTIONS) and `total`); a snapshot. */
   readonly counters: Record<string, number>;
   resetCounters(): void;
   /** Issues another macaroon with exactly these permissions. */
@@ -147,6 +158,11 @@ export type LndSimulator = {
   waitForStreams(kind: keyof OpenStreams, count: number, timeoutMs?: number): Promise<void>;
   /** Closes every connection and listens again on the same port; state, keys, cert and macaroons kept. */
   restart(options?: { downtimeMs?: number }): Promise<void>;
+
+  /** The `restcors` origins in force (a copy). */
+  readonly restCors: string[];
+  /** Replaces the `restcors` origins (`[]` turns CORS off); applies to requests from now on. */
+  setRestCors(origins: string[]): void;
 
   setNetwork(network: LndNetwork): void;
   setSynced(synced: boolean): void;
@@ -208,6 +224,12 @@ const HTTP_STATUS_FROM_CODE: Record<number, number> = {
 };
 
 const GRPC = { UNKNOWN: 2, INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, UNIMPLEMENTED: 12 } as const;
+
+/** rpcserver.go allowCORS: the static headers, set on every request with an Origin once restcors is on. */
+const CORS_ALLOW_HEADERS = "Content-Type, Accept, Grpc-Metadata-Macaroon";
+const CORS_ALLOW_METHODS = "GET, POST, DELETE";
+/** paymentsdb.DefaultMaxPayments, ListPayments' page size when max_payments is 0. */
+const DEFAULT_MAX_PAYMENTS = 100n;
 
 /** feature.SetInvoice defaults: TLVOnionPayloadRequired (8), PaymentAddrRequired (14), MPPOptional (17). */
 const INVOICE_FEATURES = {
@@ -372,6 +394,7 @@ const ROUTES: Route[] = [
   { method: "POST", pattern: /^\/v2\/invoices\/cancel$/, rpc: "CancelInvoice", permission: "invoices:write", stream: false },
   { method: "POST", pattern: /^\/v2\/router\/send$/, rpc: "SendPaymentV2", permission: "offchain:write", stream: true },
   { method: "GET", pattern: /^\/v2\/router\/track\/([^/]+)$/, rpc: "TrackPaymentV2", permission: "offchain:read", stream: true },
+  { method: "GET", pattern: /^\/v1\/payments$/, rpc: "ListPayments", permission: "offchain:read", stream: false },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -428,6 +451,65 @@ function parsePathBytes(value: string): Buffer | null {
   return null;
 }
 
+type QueryFieldKind = "bool" | "uint64";
+type QueryValues<F extends Record<string, QueryFieldKind>> = { [K in keyof F]?: F[K] extends "bool" ? boolean : bigint };
+
+/** Go's strconv.ParseUint(value, 10, 64), with its error text. */
+function goParseUint64(value: string): bigint {
+  const quoted = JSON.stringify(value);
+  if (!/^\d+$/.test(value)) throw new Error(`strconv.ParseUint: parsing ${quoted}: invalid syntax`);
+  const parsed = BigInt(value);
+  if (parsed > 0xffff_ffff_ffff_ffffn) throw new Error(`strconv.ParseUint: parsing ${quoted}: value out of range`);
+  return parsed;
+}
+
+/** Go's strconv.ParseBool, with its error text. */
+function goParseBool(value: string): boolean {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return false;
+  throw new Error(`strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`);
+}
+
+/**
+ * grpc-gateway v2.16's runtime.PopulateQueryParameters (DefaultQueryParser) for a request of scalar
+ * fields: a parameter names a field by its proto or JSON name and has one value, parsed by strconv
+ * (an empty value is an error too); other parameters are ignored. Errors are the gateway's
+ * InvalidArgument, raised before the RPC — and so before the macaroon check.
+ */
+function parseQueryParameters<F extends Record<string, QueryFieldKind>>(query: URLSearchParams, fields: F): QueryValues<F> {
+  const byKey = new Map<string, string>();
+  for (const name of Object.keys(fields)) {
+    byKey.set(name, name);
+    byKey.set(name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), name);
+  }
+  const out: Record<string, boolean | bigint> = {};
+  for (const key of new Set(query.keys())) {
+    const name = byKey.get(key);
+    if (!name) continue;
+    const values = query.getAll(key);
+    if (values.length > 1) throw invalidArgument(`too many values for field ${JSON.stringify(name)}: ${values.join(", ")}`);
+    try {
+      out[name] = fields[name] === "bool" ? goParseBool(values[0]) : goParseUint64(values[0]);
+    } catch (error) {
+      throw invalidArgument(`parsing field ${JSON.stringify(name)}: ${(error as Error).message}`);
+    }
+  }
+  return out as QueryValues<F>;
+}
+
+const LIST_PAYMENTS_FIELDS = {
+  include_incomplete: "bool",
+  index_offset: "uint64",
+  max_payments: "uint64",
+  reversed: "bool",
+  count_total_payments: "bool",
+  creation_date_start: "uint64",
+  creation_date_end: "uint64",
+  omit_hops: "bool",
+} as const satisfies Record<string, QueryFieldKind>;
+
+type ListPaymentsRequest = QueryValues<typeof LIST_PAYMENTS_FIELDS>;
+
 /** Go's hex.DecodeString error messages. */
 function decodeHex(value: string): Buffer {
   if (value.length % 2 === 1) {
@@ -438,6 +520,13 @@ function decodeHex(value: string): Buffer {
   const bad = [...value].find((c) => !/[0-9a-fA-F]/.test(c));
   if (bad) throw unknown(`encoding/hex: invalid byte: U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} ${JSON.stringify(bad).replace(/"/g, "'")}`);
   return Buffer.from(value, "hex");
+}
+
+function validateOrigins(origins: unknown): string[] {
+  if (!Array.isArray(origins) || origins.some((o) => typeof o !== "string")) {
+    throw new Error("lnd-sim: restCors is a list of origins (strings, or \"*\")");
+  }
+  return [...(origins as string[])];
 }
 
 function toBigInt(value: Amount): bigint {
@@ -539,6 +628,7 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
   for (const preimage of options.preimages ?? []) registerPreimage(preimage);
   let failNext: PaymentFailureReason | null = null;
   let holding = false;
+  let restCors: string[] = validateOrigins(options.restCors ?? []);
 
   const counters: Record<string, number> = {};
   const streams = new Set<Stream>();
@@ -805,7 +895,7 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
 
   // -- payments -----------------------------------------------------------------------------------
 
-  function htlcJson(payment: PaymentRecord, htlc: HtlcAttempt): Record<string, unknown> {
+  function htlcJson(payment: PaymentRecord, htlc: HtlcAttempt, omitHops = false): Record<string, unknown> {
     const amount = htlc.amountMsat;
     const hop = (pubKey: string, forwardMsat: bigint, feeMsat: bigint, last: boolean) => ({
       chan_id: "927712936117059585",
@@ -825,10 +915,12 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
       encrypted_data: "",
       total_amt_msat: "0",
     });
-    const hops =
-      htlc.feeMsat > 0n
+    const hops = omitHops
+      ? []
+      : htlc.feeMsat > 0n
         ? [hop("02" + "11".repeat(32), amount, htlc.feeMsat, false), hop(payment.payee, amount, 0n, true)]
         : [hop(payment.payee, amount, 0n, true)];
+    const hopCount = htlc.feeMsat > 0n ? 2 : 1;
     return {
       attempt_id: str(htlc.attemptId),
       status: htlc.status,
@@ -845,13 +937,14 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
       attempt_time_ns: str(htlc.attemptTimeNs),
       resolve_time_ns: str(htlc.resolveTimeNs),
       failure: htlc.failureCode
-        ? { code: htlc.failureCode, channel_update: null, htlc_msat: "0", onion_sha_256: "", cltv_expiry: 0, flags: 0, failure_source_index: hops.length, height: blockHeight }
+        ? { code: htlc.failureCode, channel_update: null, htlc_msat: "0", onion_sha_256: "", cltv_expiry: 0, flags: 0, failure_source_index: hopCount, height: blockHeight }
         : null,
       preimage: b64(htlc.preimage),
     };
   }
 
-  function paymentJson(payment: PaymentRecord): PaymentJson {
+  /** routerrpc's MarshallPayment; `omitHops` as ListPayments' omit_hops leaves each route's hops out. */
+  function paymentJson(payment: PaymentRecord, omitHops = false): PaymentJson {
     let feeMsat = 0n;
     let preimage = ZERO_HASH_HEX;
     for (const htlc of payment.htlcs) {
@@ -873,7 +966,7 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
       fee_sat: str(msatToSat(feeMsat)),
       fee_msat: str(feeMsat),
       creation_time_ns: str(payment.creationTimeNs),
-      htlcs: payment.htlcs.map((h) => htlcJson(payment, h)),
+      htlcs: payment.htlcs.map((h) => htlcJson(payment, h, omitHops)),
       payment_index: str(payment.paymentIndex),
       failure_reason: payment.failureReason,
       first_hop_custom_records: {},
@@ -997,6 +1090,10 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
     const payee = decoded.payeeNodeKey ?? "";
     if (payee === identityPubkey && !allowSelfPayment) throw unknown("self-payments not allowed");
 
+    // InitPayment (payments/db/kv_store.go, the bbolt default) takes the next sequence number before
+    // it checks for an existing payment: a refused payment leaves a gap in payment_index, and a
+    // retried (failed) payment is indexed anew.
+    const sequenceNumber = ++paymentIndex;
     const existing = payments.get(hashHex);
     if (existing?.status === "IN_FLIGHT") throw new RpcError(GRPC.ALREADY_EXISTS, "payment is in transition");
     if (existing?.status === "SUCCEEDED") throw new RpcError(GRPC.ALREADY_EXISTS, "invoice is already paid");
@@ -1008,7 +1105,7 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
       paymentAddr: Buffer.from(decoded.tagsObject.payment_secret, "hex"),
       valueMsat,
       creationTimeNs: nowNs(),
-      paymentIndex: existing ? existing.paymentIndex : ++paymentIndex,
+      paymentIndex: sequenceNumber,
       feeLimitMsat,
       status: "IN_FLIGHT",
       failureReason: "FAILURE_REASON_NONE",
@@ -1061,6 +1158,39 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
     }
     payment.watchers.add(stream);
     if (!stream.noInflightUpdates) stream.send(paymentJson(payment));
+  }
+
+  /** rpcServer.ListPayments over paymentsdb QueryPayments (and channeldb's paginator). */
+  function listPaymentsRpc(request: ListPaymentsRequest): Record<string, unknown> {
+    const dateStart = request.creation_date_start ?? 0n;
+    const dateEnd = request.creation_date_end ?? 0n;
+    if (dateStart !== 0n && dateEnd !== 0n && dateStart >= dateEnd) {
+      throw unknown(`start date(${dateStart}) must be before end date(${dateEnd})`);
+    }
+    const indexOffset = request.index_offset ?? 0n;
+    const maxPayments = Number(request.max_payments || DEFAULT_MAX_PAYMENTS);
+    const all = [...payments.values()].sort((a, b) => a.paymentIndex - b.paymentIndex);
+    const matches = (payment: PaymentRecord) => {
+      // "To keep compatibility with the old API, we only return non-succeeded payments if requested."
+      if (payment.status !== "SUCCEEDED" && !request.include_incomplete) return false;
+      const created = payment.creationTimeNs / 1_000_000_000n;
+      return created >= dateStart && (dateEnd === 0n || created <= dateEnd);
+    };
+    let selected: PaymentRecord[];
+    if (!request.reversed) {
+      selected = all.filter((p) => BigInt(p.paymentIndex) > indexOffset && matches(p)).slice(0, maxPayments);
+    } else {
+      // Backwards from the offset (exclusive; 0 = from the newest), returned oldest first.
+      const candidates = all.filter((p) => (indexOffset === 0n || BigInt(p.paymentIndex) < indexOffset) && matches(p));
+      selected = candidates.slice(Math.max(0, candidates.length - maxPayments));
+    }
+    return {
+      payments: selected.map((p) => paymentJson(p, request.omit_hops ?? false)),
+      first_index_offset: str(selected.length > 0 ? selected[0].paymentIndex : 0),
+      last_index_offset: str(selected.length > 0 ? selected[selected.length - 1].paymentIndex : 0),
+      // Only counted (every payment in the index, whatever its state) when asked.
+      total_num_payments: str(request.count_total_payments ? payments.size : 0),
+    };
   }
 
   function mustPayment(hashHex: string): PaymentRecord {
@@ -1159,15 +1289,45 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
     return parsed as Record<string, unknown>;
   }
 
+  /**
+   * rpcserver.go allowCORS, which lnd.go wraps around the whole REST proxy (CORS handler → WS proxy →
+   * REST proxy → gRPC). Off without origins. Otherwise, for a request with an Origin: the static
+   * Allow-Headers/Allow-Methods always, Allow-Origin (the request's Origin, echoed) only for a
+   * listed origin or "*"; nothing else (no Vary, no credentials, no max-age). Returns true for an
+   * OPTIONS request, which allowCORS answers itself (200, no body) whatever the origin.
+   */
+  function applyCors(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    if (restCors.length === 0) return false;
+    // Go's r.Header.Get: the first Origin header.
+    const origin = req.headersDistinct.origin?.[0] ?? "";
+    if (origin === "") return false;
+    res.setHeader("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+    res.setHeader("Access-Control-Allow-Methods", CORS_ALLOW_METHODS);
+    if (restCors.some((allowed) => allowed === "*" || allowed === origin)) res.setHeader("Access-Control-Allow-Origin", origin);
+    return req.method === "OPTIONS";
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     counters.total = (counters.total ?? 0) + 1;
+    if (applyCors(req, res)) {
+      counters.preflight = (counters.preflight ?? 0) + 1;
+      req.resume();
+      if (latencyMs > 0) await sleep(latencyMs);
+      if (res.destroyed) return;
+      res.writeHead(200, { "Content-Length": 0 });
+      res.end();
+      return;
+    }
     const url = new URL(req.url ?? "/", "https://lnd-sim");
     const pathMatches = ROUTES.filter((r) => r.pattern.test(url.pathname));
     const route = pathMatches.find((r) => r.method === req.method);
     if (!route) {
       counters.unknown = (counters.unknown ?? 0) + 1;
       req.resume();
-      if (pathMatches.length > 0) return sendUnary(res, 405, { code: GRPC.UNIMPLEMENTED, message: "Method Not Allowed", details: [] });
+      // grpc-gateway's DefaultRoutingErrorHandler: 405 becomes codes.Unimplemented, which
+      // DefaultHTTPErrorHandler sends with HTTPStatusFromCode's 501 (lnd.go also disables the
+      // path-length fallback, so no method override either).
+      if (pathMatches.length > 0) return sendRpcError(res, new RpcError(GRPC.UNIMPLEMENTED, "Method Not Allowed"));
       return sendUnary(res, 404, { code: GRPC.NOT_FOUND, message: "Not Found", details: [] });
     }
     counters[route.rpc] = (counters[route.rpc] ?? 0) + 1;
@@ -1176,10 +1336,12 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
 
     // Gateway stage: request decoding errors are plain (unary) errors, even for streams.
     let body: Record<string, unknown> = {};
+    let listPaymentsRequest: ListPaymentsRequest = {};
     const params = route.pattern.exec(url.pathname)!.slice(1).map((p) => decodeURIComponent(p));
     try {
       if (req.method === "POST") body = await readBody(req);
       else req.resume();
+      if (route.rpc === "ListPayments") listPaymentsRequest = parseQueryParameters(url.searchParams, LIST_PAYMENTS_FIELDS);
     } catch (error) {
       if (error instanceof RpcError) return sendRpcError(res, error);
       throw error;
@@ -1198,6 +1360,7 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
           case "ListInvoices": result = listInvoicesRpc(url.searchParams); break;
           case "LookupInvoice": result = lookupInvoice(params[0], url.searchParams); break;
           case "CancelInvoice": result = cancelInvoice(body); break;
+          case "ListPayments": result = listPaymentsRpc(listPaymentsRequest); break;
           default: throw new RpcError(GRPC.UNIMPLEMENTED, `unknown method ${route.rpc}`);
         }
         return sendUnary(res, 200, result);
@@ -1373,7 +1536,7 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
       return payment ? paymentJson(payment) : undefined;
     },
     listPayments() {
-      return [...payments.values()].sort((a, b) => a.paymentIndex - b.paymentIndex).map(paymentJson);
+      return [...payments.values()].sort((a, b) => a.paymentIndex - b.paymentIndex).map((p) => paymentJson(p));
     },
 
     dropStreams,
@@ -1391,6 +1554,13 @@ export async function startLndSimulator(options: LndSimulatorOptions = {}): Prom
       dropStreams();
       if (restartOptions.downtimeMs) await sleep(restartOptions.downtimeMs);
       await listen(port);
+    },
+
+    get restCors() {
+      return [...restCors];
+    },
+    setRestCors(origins) {
+      restCors = validateOrigins(origins);
     },
 
     setNetwork(next) {
@@ -1456,8 +1626,9 @@ function controlJson(value: unknown): string {
  *   POST /control/block-height    { height }
  *   POST /control/channel-balance { local?, remote? }  (sat)
  *   POST /control/reset-counters
+ *   POST /control/restcors        { origins: string[] }              → { origins }  ([] turns CORS off)
  *   POST /control/shutdown        (closes the simulator; `onShutdown` runs after)
- *   GET  /control/state           → { url, network, counters, streams, balance, invoices, payments }
+ *   GET  /control/state           → { url, network, rest_cors, counters, streams, balance, invoices, payments }
  *   GET  /control/counters, /control/invoices, /control/payments, /control/streams
  */
 export async function startControlServer(
@@ -1481,6 +1652,10 @@ export async function startControlServer(
     "POST /control/block-height": (b) => simulator.setBlockHeight(Number(b.height)),
     "POST /control/channel-balance": (b) => simulator.setChannelBalance({ local: b.local as Amount | undefined, remote: b.remote as Amount | undefined }),
     "POST /control/reset-counters": () => simulator.resetCounters(),
+    "POST /control/restcors": (b) => {
+      simulator.setRestCors(b.origins as string[]);
+      return { origins: simulator.restCors };
+    },
     "POST /control/shutdown": async () => {
       await simulator.close();
       setImmediate(() => options.onShutdown?.());
@@ -1493,6 +1668,7 @@ export async function startControlServer(
       url: simulator.url,
       identity_pubkey: simulator.identityPubkey,
       network: simulator.network,
+      rest_cors: simulator.restCors,
       counters: simulator.counters,
       streams: simulator.openStreams(),
       balance: simulator.channelBalance(),

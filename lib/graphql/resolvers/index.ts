@@ -15,9 +15,11 @@ import { findWebhookEvent, listWebhookEvents, redeliverWebhookEvent, sendTestEve
 import { connectNode } from "../../nodes/attach-node";
 import { setSendMacaroon } from "../../nodes/set-send-macaroon";
 import { findNode, listNodes } from "../../nodes/query-nodes";
+import { checkTeamPassword, storeTeamPasswordAndKeys, teamPasswordView } from "../../custody/team-password";
+import { storeAdminCredentials, storeManagementCredentials, walletNodePermissions } from "../../custody/credentials";
 import { AppError } from "../../errors";
 import { requireActor, requireUserActor, type GraphQLContext } from "../context";
-import { gqlEndpoint, gqlSimpleWebhookEvent, gqlWebhookEvent, gqlApiKey, gqlEnvironment, gqlSimpleTransaction, gqlSimpleWallet, gqlTransaction, gqlWallet, gqlNode } from "../mappers";
+import { gqlEndpoint, gqlSimpleWebhookEvent, gqlWebhookEvent, gqlApiKey, gqlEnvironment, gqlSimpleTransaction, gqlSimpleWallet, gqlTransaction, gqlWallet, gqlNode, gqlNodePermissions } from "../mappers";
 
 type Args<T = Record<string, unknown>> = T;
 type Ctx = GraphQLContext;
@@ -33,7 +35,8 @@ export const resolvers = {
   Query: {
     hello: () => "Hello from Boltrail",
     user: async (_: unknown, __: Args, ctx: Ctx) => {
-      const profile = await getUserProfile(await requireUserActor(ctx));
+      const actor = await requireUserActor(ctx);
+      const [profile, password] = await Promise.all([getUserProfile(actor), teamPasswordView(actor)]);
       return {
         id: profile.id,
         email: profile.email,
@@ -47,8 +50,9 @@ export const resolvers = {
         verification_info: { id: `verification:${profile.id}`, status: "NOT_COMPLETED", account_info: null },
         team: {
           id: profile.team.id,
-          encrypted_symmetric_key: null,
-          password_hash: null,
+          // Whether a team password is set: the encrypted key (opaque here) and a marker, never the stored verifier.
+          encrypted_symmetric_key: password.encryptedSymmetricKey,
+          password_hash: password.isSet ? "set" : null,
           month_to_date_payment_volume_sats: profile.team.monthToDatePaymentVolumeSats.toString(),
           members: profile.team.members.map((m) => ({ id: m.id, email: m.email, is_master: m.role === "MASTER" })),
         },
@@ -63,6 +67,27 @@ export const resolvers = {
     payment: ns("payment"),
     service_api_key: ns("service_api_key"),
     node: ns("node"),
+    user: ns("user"),
+    credentials: ns("credentials"),
+  },
+  UserMutations: {
+    check_team_password: async (_: unknown, args: Args<{ password_hash: string }>, ctx: Ctx) => ({
+      success: await checkTeamPassword(await requireUserActor(ctx), args.password_hash),
+    }),
+    store_team_password_and_keys: async (_: unknown, args: Args<{ encrypted_symmetric_key: string; password_hash: string }>, ctx: Ctx) => {
+      await storeTeamPasswordAndKeys(await requireActor(ctx), args);
+      return { success: true };
+    },
+    accept_terms_of_service: notAvailable("Accepting Rails' terms of service"),
+    request_transaction_export: notAvailable("Requesting a transaction export by email (download CSV from the dashboard's transactions page)"),
+  },
+  CredentialMutations: {
+    store_admin: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => storeAdminCredentials(await requireActor(ctx), args.input),
+    store_management: async (_: unknown, args: Args<{ input: unknown }>, ctx: Ctx) => storeManagementCredentials(await requireActor(ctx), args.input),
+  },
+  PaymentsWallet: {
+    node_permissions: async (wallet: { id: string }, args: Args<{ password_hash?: string | null }>, ctx: Ctx) =>
+      gqlNodePermissions(await walletNodePermissions(await requireActor(ctx), wallet.id, args.password_hash)),
   },
   NodeQueries: {
     deployed_nodes: async (_: unknown, __: Args, ctx: Ctx) => (await listNodes(await requireActor(ctx))).map(gqlNode),
