@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from "react";
+import type { InputHTMLAttributes, ReactNode, Ref, TextareaHTMLAttributes } from "react";
 
 type Labelled = { label: string; name: string; error?: string; hint?: ReactNode };
 
@@ -30,7 +30,7 @@ const CONTROL =
   "block w-full rounded-md border border-gray-300 bg-white px-3 py-2 text-gray-900 shadow-xs placeholder:text-gray-500 focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500 aria-invalid:border-red-500 dark:border-gray-600 dark:bg-gray-900 dark:text-gray-100 dark:placeholder:text-gray-400";
 
 /** A labelled input with its hint and error wired for screen readers. */
-export function Field({ label, name, error, hint, ...props }: InputHTMLAttributes<HTMLInputElement> & Labelled) {
+export function Field({ label, name, error, hint, ...props }: InputHTMLAttributes<HTMLInputElement> & Labelled & { ref?: Ref<HTMLInputElement> }) {
   const id = props.id ?? `field-${name}`;
   return (
     <Labelled id={id} label={label} error={error} hint={hint}>

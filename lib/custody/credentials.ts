@@ -177,3 +177,34 @@ export async function walletNodePermissions(actor: Actor, walletId: string, pass
     })),
   };
 }
+
+export type CustodyStatus = {
+  teamId: string;
+  passwordSet: boolean;
+  /** The team's symmetric key as the client encrypted it (opaque here): the browser needs it to encrypt a macaroon, or to re-wrap it for a new password. */
+  encryptedSymmetricKey: string | null;
+  /** The node serving the environment, and how a live send from it is paid. */
+  node: { id: string; restUrl: string; sendMacaroonStored: boolean; adminMacaroonStored: boolean; managementCanTrack: boolean | null } | null;
+  /** server: Boltrail pays with its send macaroon; client: the client pays on the node; null: no node (or a sandbox). */
+  sendMode: "server" | "client" | null;
+};
+
+/** How sending works from an environment under the custody modes (the dashboard's send form, node page and team settings). */
+export async function custodyStatus(actor: Actor, environmentId: string | null): Promise<CustodyStatus> {
+  const team = await db.team.findUniqueOrThrow({ where: { id: actor.teamId }, select: { id: true, passwordVerifier: true, encryptedSymmetricKey: true } });
+  const node = environmentId
+    ? await db.lightningNode.findFirst({
+        where: { teamId: actor.teamId, environmentId: String(environmentId) },
+        select: { id: true, restUrl: true, sendMacaroonEncrypted: true, managementCanTrack: true, _count: { select: { adminCredentials: true } } },
+      })
+    : null;
+  return {
+    teamId: team.id,
+    passwordSet: !!team.passwordVerifier,
+    encryptedSymmetricKey: team.encryptedSymmetricKey,
+    node: node
+      ? { id: node.id, restUrl: node.restUrl, sendMacaroonStored: !!node.sendMacaroonEncrypted, adminMacaroonStored: node._count.adminCredentials > 0, managementCanTrack: node.managementCanTrack }
+      : null,
+    sendMode: node ? (node.sendMacaroonEncrypted ? "server" : "client") : null,
+  };
+}

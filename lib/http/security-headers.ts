@@ -88,8 +88,11 @@ const DOCUMENT_DIRECTIVES = [
 export function pageContentSecurityPolicy(nonce: string, options: { dev?: boolean; https?: boolean } = {}): string {
   return joinPolicy([
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
-    ...DOCUMENT_DIRECTIVES,
+    // 'wasm-unsafe-eval': the team keys are derived with Argon2id in WebAssembly (lib/custody), in a same-origin worker.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${options.dev ? " 'unsafe-eval'" : ""}`,
+    "worker-src 'self'",
+    // A live send the client pays goes from the browser to the team's own node (its REST URL, any https host).
+    ...DOCUMENT_DIRECTIVES.map((d) => (d === "connect-src 'self'" ? "connect-src 'self' https:" : d)),
     options.https === true && "upgrade-insecure-requests",
   ]);
 }

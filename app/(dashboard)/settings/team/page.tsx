@@ -5,6 +5,8 @@ import { getTeam } from "@/lib/teams/members";
 import { Card, PageHeader } from "@/components/ui/card";
 import { buttonClass } from "@/components/ui/button-class";
 import { RemoveMemberButton } from "./remove-member-button";
+import { custodyStatus } from "@/lib/custody/credentials";
+import { TeamPasswordForm } from "./team-password-form";
 
 export const metadata: Metadata = { title: "Team" };
 
@@ -12,7 +14,7 @@ const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium" });
 
 export default async function TeamPage() {
   const actor = await requireUser();
-  const team = await getTeam(actor);
+  const [team, custody] = await Promise.all([getTeam(actor), custodyStatus(actor, null)]);
   return (
     <>
       <PageHeader
@@ -56,6 +58,18 @@ export default async function TeamPage() {
           </tbody>
         </table>
       </Card>
+      <div className="mt-6">
+        <Card
+          title="Team password"
+          description="Protects your node's admin macaroon for live sends, as in Rails: the browser encrypts it, and only clients that know the password can decrypt it and pay."
+        >
+          {actor.isMaster ? (
+            <TeamPasswordForm teamId={custody.teamId} isSet={custody.passwordSet} encryptedSymmetricKey={custody.encryptedSymmetricKey} />
+          ) : (
+            <p className="text-sm text-gray-700 dark:text-gray-300">{custody.passwordSet ? "A team password is set. Ask the team's master for it to pay from live wallets." : "No team password is set yet; the team's master sets it."}</p>
+          )}
+        </Card>
+      </div>
     </>
   );
 }

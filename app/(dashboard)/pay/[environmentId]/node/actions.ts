@@ -5,6 +5,7 @@ import { connectNode } from "@/lib/nodes/attach-node";
 import { detachNode } from "@/lib/nodes/detach-node";
 import { setSendMacaroon } from "@/lib/nodes/set-send-macaroon";
 import { testNodeConnection } from "@/lib/nodes/test-connection";
+import { removeAdminCredentials, storeAdminCredentials, storeManagementCredentials } from "@/lib/custody/credentials";
 
 export type AttachNodeFormInput = { rest: string; grpc: string; tls_cert: string; management_macaroon: string };
 
@@ -36,6 +37,28 @@ export async function setSendMacaroonAction(environmentId: string, nodeId: strin
     await setSendMacaroon(actor, { node_id: nodeId, macaroon: macaroon.trim() || null });
     return { stored: macaroon.trim() !== "" };
   });
+  revalidatePath(`/pay/${environmentId}/node`);
+  return result;
+}
+
+/** Stores the admin macaroon the browser encrypted under the team's key (opaque to Boltrail). */
+export async function storeAdminMacaroonAction(environmentId: string, nodeId: string, encryptedMacaroon: string) {
+  const result = await runUserAction((actor) =>
+    storeAdminCredentials(actor, { node_id: nodeId, encrypted_macaroon: encryptedMacaroon, location: "LND", macaroon_type: "ADMIN", permissions: ["offchain:read", "offchain:write"] }),
+  );
+  revalidatePath(`/pay/${environmentId}/node`);
+  return result;
+}
+
+export async function removeAdminMacaroonAction(environmentId: string, nodeId: string) {
+  const result = await runUserAction((actor) => removeAdminCredentials(actor, nodeId));
+  revalidatePath(`/pay/${environmentId}/node`);
+  return result;
+}
+
+/** Replaces the management macaroon (checked on the node first). */
+export async function storeManagementMacaroonAction(environmentId: string, nodeId: string, macaroon: string) {
+  const result = await runUserAction((actor) => storeManagementCredentials(actor, { node_id: nodeId, macaroon }));
   revalidatePath(`/pay/${environmentId}/node`);
   return result;
 }

@@ -12,6 +12,9 @@ import { orNotFound } from "../../../_components/or-not-found";
 import { AttachNodeForm } from "./attach-form";
 import { ManageNode, TestConnection } from "./node-actions";
 import { SendMacaroonForm } from "./send-macaroon-form";
+import { AdminMacaroonForm } from "./admin-macaroon-form";
+import { ManagementMacaroonForm } from "./management-macaroon-form";
+import { custodyStatus, type CustodyStatus } from "@/lib/custody/credentials";
 
 export const metadata: Metadata = { title: "Node" };
 
@@ -49,7 +52,7 @@ export default async function NodePage({ params }: { params: Promise<{ environme
     <>
       <PageHeader title="Node" description={`The LND node that issues and settles the invoices of ${environment.name}.`} />
       {node ? (
-        <AttachedNode node={node} environmentId={environment.id} isMaster={actor.isMaster} sendEnabled={await sendMacaroonStored(actor, node.id)} />
+        <AttachedNode node={node} environmentId={environment.id} isMaster={actor.isMaster} sendEnabled={await sendMacaroonStored(actor, node.id)} custody={await custodyStatus(actor, environment.id)} />
       ) : actor.isMaster ? (
         <div className="max-w-2xl">
           <Card title="Attach your LND node" description="Boltrail checks the node before storing anything: it must answer, be synced, and let the macaroon read and create invoices.">
@@ -99,7 +102,7 @@ function ConnectionState({ node }: { node: NodeView }) {
   );
 }
 
-function AttachedNode({ node, environmentId, isMaster, sendEnabled }: { node: NodeView; environmentId: string; isMaster: boolean; sendEnabled: boolean }) {
+function AttachedNode({ node, environmentId, isMaster, sendEnabled, custody }: { node: NodeView; environmentId: string; isMaster: boolean; sendEnabled: boolean; custody: CustodyStatus }) {
   const name = node.alias ?? `${node.pubkey.slice(0, 12)}…`;
   return (
     <div className="grid gap-6 lg:grid-cols-3">
@@ -177,9 +180,33 @@ function AttachedNode({ node, environmentId, isMaster, sendEnabled }: { node: No
         <Card title="Connection" description="Checks the node now with the stored credentials.">
           <TestConnection nodeId={node.id} />
         </Card>
+        <Card title="Sending from this node" description="Live sends are paid one of two ways, as in Rails.">
+          <p className="text-sm text-gray-700 dark:text-gray-300" data-testid="send-mode">
+            {sendEnabled
+              ? "Boltrail pays: a send macaroon is stored, so create_send pays through the node itself."
+              : "Clients pay: create_send returns the invoice, and a client that knows the team password (this dashboard, Rails' SDK) pays it on the node; Boltrail follows the payment."}
+          </p>
+        </Card>
         {isMaster && (
-          <Card title="Paying from this node" description="Optional: lets Boltrail pay live invoices through the node.">
+          <Card title="Admin macaroon (clients pay)" description="Encrypted in your browser under the team password; Boltrail cannot read it.">
+            <AdminMacaroonForm
+              environmentId={environmentId}
+              nodeId={node.id}
+              teamId={custody.teamId}
+              passwordSet={custody.passwordSet}
+              encryptedSymmetricKey={custody.encryptedSymmetricKey}
+              stored={custody.node?.adminMacaroonStored ?? false}
+            />
+          </Card>
+        )}
+        {isMaster && (
+          <Card title="Send macaroon (Boltrail pays)" description="Optional: lets Boltrail pay live invoices through the node.">
             <SendMacaroonForm environmentId={environmentId} nodeId={node.id} stored={sendEnabled} />
+          </Card>
+        )}
+        {isMaster && (
+          <Card title="Management macaroon" description="What Boltrail uses for invoices, settlement and following payments.">
+            <ManagementMacaroonForm environmentId={environmentId} nodeId={node.id} canTrack={node.managementCanTrack} />
           </Card>
         )}
         {isMaster ? (

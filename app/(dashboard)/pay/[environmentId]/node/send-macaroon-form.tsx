@@ -26,7 +26,7 @@ export function SendMacaroonForm({ environmentId, nodeId, stored }: { environmen
       }
       setError(null);
       setValue("");
-      toast(result.data.stored ? "Send macaroon stored: live payments go through the node" : "Send macaroon removed: live sends are refused", "success");
+      toast(result.data.stored ? "Send macaroon stored: live payments go through the node" : "Send macaroon removed: clients pay live sends on the node", "success");
       router.refresh();
     });
   }
@@ -40,7 +40,7 @@ export function SendMacaroonForm({ environmentId, nodeId, stored }: { environmen
       aria-label="Send macaroon"
     >
       <p className="text-sm text-gray-700 dark:text-gray-300">
-        {stored ? "A send macaroon is stored: create_send on this environment pays through the node." : "No send macaroon: live sends are refused until one is stored."}
+        {stored ? "A send macaroon is stored: create_send on this environment pays through the node." : "No send macaroon: live sends are paid by clients on the node (admin macaroon above)."}
       </p>
       <TextAreaField
         id={id}

@@ -4,6 +4,7 @@ import { runUserAction } from "@/lib/action";
 import { createWallet, deleteWallet, findWallet, setLightningAddress } from "@/lib/wallets/manage-wallets";
 import { createReceive } from "@/lib/transactions/create-receive";
 import { createSend, previewSend } from "@/lib/transactions/create-send";
+import { walletNodePermissions } from "@/lib/custody/credentials";
 import { usdValue } from "@/lib/assets/prices";
 import { fullAddress } from "@/lib/lnurl/own-host";
 
@@ -66,9 +67,20 @@ export async function sendPaymentAction(
     metadata?: string;
   },
 ) {
-  const result = await runUserAction(async (actor) => (await createSend(actor, input)).id);
+  const result = await runUserAction(async (actor) => {
+    const tx = await createSend(actor, input);
+    return { id: tx.id, status: tx.status, paymentRequest: tx.paymentRequest, clientPays: tx.clientPays ?? false };
+  });
   revalidatePath(`/pay/${environmentId}`, "layout");
   return result;
+}
+
+/** node_permissions for the dashboard's live send: what the browser needs to pay on the node, for the team password's hash. */
+export async function nodePermissionsAction(walletId: string, passwordHash: string) {
+  return runUserAction(async (actor) => {
+    const p = await walletNodePermissions(actor, walletId, passwordHash);
+    return { encryptedSymmetricKey: p.encryptedSymmetricKey, nodes: p.nodes.map((n) => ({ restUrl: n.restUrl, encryptedMacaroon: n.encryptedMacaroon })) };
+  });
 }
 
 export async function setLightningAddressAction(environmentId: string, walletId: string, name: string) {

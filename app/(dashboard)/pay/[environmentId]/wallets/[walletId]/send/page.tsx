@@ -5,6 +5,7 @@ import { usdPrice } from "@/lib/assets/prices";
 import { findWallet } from "@/lib/wallets/manage-wallets";
 import { PageHeader } from "@/components/ui/card";
 import { orNotFound } from "../../../../../_components/or-not-found";
+import { custodyStatus } from "@/lib/custody/credentials";
 import { SendForm } from "./send-form";
 
 export const metadata: Metadata = { title: "Send" };
@@ -14,6 +15,9 @@ export default async function SendPage({ params }: { params: Promise<{ environme
   const actor = await requireUser();
   const wallet = await orNotFound(findWallet(actor, walletId));
   if (wallet.environmentId !== environmentId) notFound();
+  const custody = wallet.environment.type === "LIVE" ? await custodyStatus(actor, environmentId) : null;
+  const clientPay =
+    custody?.sendMode === "client" && custody.node ? { teamId: custody.teamId, restUrl: custody.node.restUrl, ready: custody.passwordSet && custody.node.adminMacaroonStored } : null;
   return (
     <>
       <PageHeader title="Send" description={`Pay a Lightning invoice or a Lightning Address from ${wallet.name} (${wallet.asset.symbol}).`} />
@@ -22,6 +26,7 @@ export default async function SendPage({ params }: { params: Promise<{ environme
         walletId={wallet.id}
         asset={{ symbol: wallet.asset.symbol, precision: wallet.asset.precision, usdPrice: usdPrice(wallet.asset.symbol) }}
         sandbox={wallet.environment.type === "SANDBOX"}
+        clientPay={clientPay}
       />
     </>
   );

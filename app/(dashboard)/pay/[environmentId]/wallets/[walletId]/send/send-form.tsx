@@ -7,10 +7,14 @@ import { Field, FormError } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
 import { Countdown } from "@/components/payments/countdown";
 import { CopyButton } from "@/components/ui/copy-button";
-import { previewSendAction, sendPaymentAction } from "../../actions";
+import { DeriveProgressBar, NeverSentNotice, useTeamKeys } from "@/components/custody/use-team-keys";
+import { payOnNode } from "@/components/custody/pay-on-node";
+import { nodePermissionsAction, previewSendAction, sendPaymentAction } from "../../actions";
 
 type Preview = Extract<Awaited<ReturnType<typeof previewSendAction>>, { ok: true }>["data"];
 type Asset = { symbol: string; precision: number; usdPrice: string };
+/** A live wallet whose node has no send macaroon: this browser pays on the node with the team password (Rails' custody). */
+export type ClientPay = { teamId: string; restUrl: string; ready: boolean };
 
 const newKey = () => `dashboard-${crypto.randomUUID()}`;
 
@@ -20,7 +24,10 @@ const newKey = () => `dashboard-${crypto.randomUUID()}`;
  * live and shows the fee and the preimage. One idempotency key per reviewed payment, so a double
  * click or a retry after a network error pays once.
  */
-export function SendForm({ environmentId, walletId, asset, sandbox }: { environmentId: string; walletId: string; asset: Asset; sandbox: boolean }) {
+export function SendForm({ environmentId, walletId, asset, sandbox, clientPay }: { environmentId: string; walletId: string; asset: Asset; sandbox: boolean; clientPay: ClientPay | null }) {
+  const [teamPassword, setTeamPassword] = useState("");
+  const [stage, setStage] = useState<string | null>(null);
+  const { progress, derive } = useTeamKeys();
   const [text, setText] = useState("");
   const [preview, setPreview] = useState<Preview | null>(null);
   const [amountText, setAmountText] = useState("");
@@ -55,16 +62,62 @@ export function SendForm({ environmentId, walletId, asset, sandbox }: { environm
       address = { lightning_address: preview.address, amount: parsed.minor, comment: comment.trim() || null };
     }
     const metadata = sandbox && behavior ? JSON.stringify({ amb_sandbox_behavior: behavior }) : null;
+    if (clientPay && !teamPassword.trim()) {
+      setError({ field: "team_password", message: "Enter the team password: this browser pays on your node with it" });
+      return document.getElementById("field-team-password")?.focus();
+    }
     startTransition(async () => {
+      // Client-paid live send: the admin macaroon is decrypted here before the send is created, so a wrong password creates nothing.
+      let macaroon: { restUrl: string; hex: string } | null = null;
+      if (clientPay) {
+        try {
+          const keys = await derive(teamPassword, clientPay.teamId);
+          setStage("Reading the node's credentials…");
+          const perms = await nodePermissionsAction(walletId, keys.masterPasswordHash);
+          if (!perms.ok) {
+            setStage(null);
+            return setError({ field: /password/i.test(perms.error.message) ? "team_password" : undefined, message: perms.error.message });
+          }
+          const node = perms.data.nodes[0];
+          if (!node) {
+            setStage(null);
+            return setError({ message: "No admin macaroon is stored for this node: the team's master stores one on the Node page." });
+          }
+          const envelope = await import("@/lib/custody/envelope");
+          const symmetricKey = envelope.decryptSymmetricKey(perms.data.encryptedSymmetricKey, keys.masterKey);
+          macaroon = { restUrl: node.restUrl, hex: envelope.decryptMacaroon(node.encryptedMacaroon, symmetricKey) };
+        } catch (err) {
+          setStage(null);
+          return setError({ field: "team_password", message: err instanceof Error ? err.message : "The team password could not be checked" });
+        }
+      }
+      setStage(clientPay ? "Creating the payment…" : null);
       const result = await sendPaymentAction(environmentId, {
         wallet_id: walletId,
         idempotency_key: key.current,
         ...(preview.kind === "invoice" ? { request: { bolt11: preview.paymentRequest } } : { address }),
         ...(metadata ? { metadata } : {}),
       });
-      if (!result.ok) return setError({ field: result.error.field, message: result.error.detail ?? result.error.message });
-      toast("Payment sent", "success");
-      router.push(`/pay/${environmentId}/transactions/${result.data}`);
+      if (!result.ok) {
+        setStage(null);
+        return setError({ field: result.error.field, message: result.error.detail ?? result.error.message });
+      }
+      const tx = result.data;
+      if (macaroon && tx.clientPays && tx.status === "PENDING" && tx.paymentRequest) {
+        setStage("Paying on your node…");
+        try {
+          const outcome = await payOnNode(macaroon.restUrl, macaroon.hex, tx.paymentRequest, (status) => setStage(status === "IN_FLIGHT" ? "Payment in flight on your node…" : "Paying on your node…"));
+          toast(outcome.status === "SUCCEEDED" ? "Paid on your node" : `The node could not pay: ${outcome.failureReason ?? "no reason given"}`, outcome.status === "SUCCEEDED" ? "success" : "error");
+        } catch (err) {
+          setStage(null);
+          setError({ message: `${err instanceof Error ? err.message : String(err)} The payment is recorded as pending until it is paid or its invoice expires.` });
+          return;
+        }
+      } else {
+        toast(tx.status === "COMPLETED" && tx.clientPays ? "Already paid" : "Payment sent", "success");
+      }
+      setStage(null);
+      router.push(`/pay/${environmentId}/transactions/${tx.id}`);
     });
   }
 
@@ -181,6 +234,38 @@ export function SendForm({ environmentId, walletId, asset, sandbox }: { environm
           )}
         </>
       )}
+      {clientPay && (
+        <div className="space-y-3 rounded-md border border-gray-200 p-4 dark:border-gray-800">
+          <p className="text-sm text-gray-700 dark:text-gray-300">
+            Your node pays this: the browser decrypts the node&apos;s admin macaroon with the team password and sends the payment to <span className="font-mono text-xs break-all">{clientPay.restUrl}</span>{" "}
+            itself. LND must allow this page: add <code className="break-all">restcors={typeof window === "undefined" ? "<this dashboard's origin>" : window.location.origin}</code> to lnd.conf and restart LND.
+          </p>
+          {!clientPay.ready && (
+            <p role="status" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+              No team password or admin macaroon yet: the team&apos;s master sets the password in Settings → Team and stores the admin macaroon on the Node page.
+            </p>
+          )}
+          <Field
+            label="Team password"
+            name="team-password"
+            type="password"
+            autoComplete="current-password"
+            value={teamPassword}
+            onChange={(e) => {
+              setTeamPassword(e.target.value);
+              setError(null);
+            }}
+            error={fieldError("team_password")}
+          />
+          <NeverSentNotice />
+          <DeriveProgressBar progress={progress} />
+          {stage && (
+            <p role="status" aria-live="polite" className="text-sm text-gray-700 dark:text-gray-300">
+              {stage}
+            </p>
+          )}
+        </div>
+      )}
       {sandbox && !(preview.kind === "invoice" && preview.internal) && (
         <div className="space-y-1">
           <label htmlFor="send-behavior" className="block text-sm font-medium">
@@ -196,7 +281,7 @@ export function SendForm({ environmentId, walletId, asset, sandbox }: { environm
           </p>
         </div>
       )}
-      <FormError message={error && !["input.address.amount", "input.address.comment"].some((f) => error.field?.startsWith(f)) ? error.message : undefined} />
+      <FormError message={error && !["input.address.amount", "input.address.comment", "team_password"].some((f) => error.field?.startsWith(f)) ? error.message : undefined} />
       <div className="flex flex-wrap gap-3">
         <Button type="submit" disabled={pending} aria-busy={pending}>
           {pending && <Spinner />}
