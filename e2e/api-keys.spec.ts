@@ -65,7 +65,10 @@ test("create a sandbox, mint a key shown once, use it, then revoke it", async ({
 
   // …until it is revoked.
   await page.getByRole("button", { name: "Revoke backend-prod" }).click();
-  await page.getByRole("dialog", { name: 'Revoke "backend-prod"?' }).getByRole("button", { name: "Revoke key" }).click();
+  const revoke = page.getByRole("dialog", { name: 'Revoke "backend-prod"?' });
+  await expect(revoke.getByRole("button", { name: "Revoke key" })).toBeDisabled(); // until the name is typed
+  await revoke.getByLabel(/^Type the key's name/).fill("backend-prod");
+  await revoke.getByRole("button", { name: "Revoke key" }).click();
   await expect(page.getByRole("status").getByText('API key "backend-prod" revoked')).toBeVisible();
   await expect(page.getByRole("row", { name: /backend-prod/ })).toContainText("Revoked");
   const refused = await graphql(page, plaintext, "{ payment { environment { find_many { list { id } } } } }");

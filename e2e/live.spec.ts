@@ -71,6 +71,25 @@ function foreignInvoice(amountSats: number): string {
   return bolt11.sign(encoded, key).paymentRequest!;
 }
 
+/** From the environment's pages: a new BTC wallet "Live BTC", on its page at the end. */
+async function createLiveWallet(page: Page) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Wallets" }).click();
+  await page.getByRole("button", { name: "Create your first wallet" }).click();
+  const dialog = page.getByRole("dialog", { name: "New wallet" });
+  await dialog.getByLabel("Name").fill("Live BTC");
+  await dialog.getByRole("radio", { name: /^BTC/ }).check();
+  await dialog.getByRole("button", { name: "Create wallet" }).click();
+  await expect(page.getByRole("heading", { name: "Live BTC" })).toBeVisible();
+}
+
+/** The payment hash (hex) of an invoice minted on the simulator, which must know it. */
+async function hashOnNode(bolt11: string): Promise<string> {
+  const invoices = (await (await fetch(`${sim.controlUrl}/control/invoices`)).json()) as { payment_request: string; r_hash: string }[];
+  const onNode = invoices.find((i) => i.payment_request === bolt11);
+  expect(onNode, "the invoice was minted on the node").toBeTruthy();
+  return Buffer.from(onNode!.r_hash, "base64").toString("hex");
+}
+
 async function fillAttachForm(page: Page, macaroon: string) {
   await page.getByLabel("REST URL").fill(sim.url);
   await page.getByLabel("TLS certificate (PEM)").fill(sim.certPem);
@@ -131,22 +150,13 @@ test("attach the simulator to a LIVE environment, issue an invoice on it, settle
   await expect(page.getByText("No Lightning node attached")).toHaveCount(0);
 
   // A BTC wallet and an invoice minted on the node.
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Wallets" }).click();
-  await page.getByRole("button", { name: "Create your first wallet" }).click();
-  const dialog = page.getByRole("dialog", { name: "New wallet" });
-  await dialog.getByLabel("Name").fill("Live BTC");
-  await dialog.getByRole("radio", { name: /^BTC/ }).check();
-  await dialog.getByRole("button", { name: "Create wallet" }).click();
-  await expect(page.getByRole("heading", { name: "Live BTC" })).toBeVisible();
+  await createLiveWallet(page);
   await newInvoice(page, page.url(), "0.00002", { description: "Live order" });
   await expect(page.getByTestId("payment-status")).toHaveText("Pending");
   const bolt11 = await page.getByLabel("BOLT11 invoice").inputValue();
   expect(bolt11).toMatch(/^lnbcrt/);
 
-  const invoices = (await (await fetch(`${sim.controlUrl}/control/invoices`)).json()) as { payment_request: string; r_hash: string }[];
-  const onNode = invoices.find((i) => i.payment_request === bolt11);
-  expect(onNode, "the invoice was minted on the node").toBeTruthy();
-  const paymentHash = Buffer.from(onNode!.r_hash, "base64").toString("hex");
+  const paymentHash = await hashOnNode(bolt11);
 
   // The payer pays it: the node settles, Boltrail's stream completes it, the page follows.
   const settled = await fetch(`${sim.controlUrl}/control/settle`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ payment_hash: paymentHash }) });
@@ -195,18 +205,11 @@ test.describe("Rails' custody: the browser pays on the node", () => {
     await expectAccessible(page);
 
     // A funded live wallet: an invoice minted on the node, settled there.
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Wallets" }).click();
-    await page.getByRole("button", { name: "Create your first wallet" }).click();
-    const dialog = page.getByRole("dialog", { name: "New wallet" });
-    await dialog.getByLabel("Name").fill("Live BTC");
-    await dialog.getByRole("radio", { name: /^BTC/ }).check();
-    await dialog.getByRole("button", { name: "Create wallet" }).click();
-    await expect(page.getByRole("heading", { name: "Live BTC" })).toBeVisible();
+    await createLiveWallet(page);
     const walletUrl = page.url();
     await newInvoice(page, walletUrl, "0.0005", { description: "Funding" });
     const funding = await page.getByLabel("BOLT11 invoice").inputValue();
-    const invoices = (await (await fetch(`${sim.controlUrl}/control/invoices`)).json()) as { payment_request: string; r_hash: string }[];
-    const hash = Buffer.from(invoices.find((i) => i.payment_request === funding)!.r_hash, "base64").toString("hex");
+    const hash = await hashOnNode(funding);
     await fetch(`${sim.controlUrl}/control/settle`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ payment_hash: hash }) });
     await expect(page.getByTestId("payment-status")).toHaveText("Paid", { timeout: 30_000 });
 

@@ -127,6 +127,19 @@ export const EnvSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: intInRange("DB_STATEMENT_TIMEOUT_MS", 100, 600_000, 5_000),
   /** Most time to get a database connection (from the pool, or a new one) before SERVICE_UNAVAILABLE. */
   DB_CONNECT_TIMEOUT_MS: intInRange("DB_CONNECT_TIMEOUT_MS", 100, 120_000, 3_000),
+  /**
+   * Password reset by email: an SMTP server as smtp://user:pass@host:587 (STARTTLS when offered)
+   * or smtps://…:465 (TLS). Unset: no reset mail; a master issues reset links, or `npm run reset-password`.
+   */
+  SMTP_URL: optionalString.refine(
+    (v) => v === undefined || /^smtps?:\/\/[^\s/]+/.test(v),
+    "SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587",
+  ),
+  /** The From of Boltrail's mail, e.g. `Boltrail <no-reply@pay.example.com>`; defaults to no-reply@<host of APP_URL>. */
+  MAIL_FROM: optionalString.refine(
+    (v) => v === undefined || /^(?:[^<>\r\n]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/.test(v),
+    "MAIL_FROM must be an email address, optionally with a name: Boltrail <no-reply@pay.example.com>",
+  ),
   WORKER_IN_APP: z
     .enum(["true", "false"], { error: "WORKER_IN_APP must be true or false" })
     .optional()
@@ -164,6 +177,8 @@ export function parseEnv(source: Record<string, string | undefined>): EnvResult 
     return { ok: false, problems };
   }
   const env = result.data;
+  // Reset links in mail must point at this instance's public address, never at a Host header.
+  if (env.SMTP_URL && !env.APP_URL) problems.push("APP_URL is required when SMTP_URL is set: password reset mails link to it (e.g. APP_URL=https://pay.example.com)");
   if (env.NODE_ENV === "production") {
     if (!env.AUTH_SECRET) problems.push("AUTH_SECRET is required when NODE_ENV=production (generate one with `openssl rand -base64 32`)");
     if (!env.APP_ENCRYPTION_KEY) problems.push("APP_ENCRYPTION_KEY is required when NODE_ENV=production (generate one with `openssl rand -hex 32`)");

@@ -1,5 +1,6 @@
 /**
- * Boltrail's launcher: `npm start`, `npm run dev`, `npm run worker`, `npm run db:migrate`.
+ * Boltrail's launcher: `npm start`, `npm run dev`, `npm run worker`, `npm run db:migrate`,
+ * `npm run reset-password -- <email>`.
  *
  *  1. fills AUTH_SECRET / APP_ENCRYPTION_KEY from DATA_DIR when unset (refused in production),
  *  2. validates the whole configuration (one line per bad variable),
@@ -178,8 +179,16 @@ async function main() {
       log("migrations applied");
       break;
     }
+    case "reset-password": {
+      // `npm run reset-password -- <email> [--set-password] [--disable-two-factor]` (scripts/reset-password.ts).
+      const prepared = await prepare();
+      const code = await waitExit(run(process.argv.slice(3), {}, serverScript("reset-password.ts")));
+      await prepared.stopDatabase();
+      process.exit(code);
+      break;
+    }
     default:
-      fail(`unknown command "${command}" (expected start, dev, worker or migrate)`);
+      fail(`unknown command "${command}" (expected start, dev, worker, migrate or reset-password)`);
   }
 }
 

@@ -12,6 +12,10 @@ export type UserActor = {
   teamId: string;
   isMaster: boolean;
   email: string;
+  /** The dashboard session this actor came through (absent for actors built otherwise, e.g. in tests). */
+  sessionId?: string;
+  /** The team requires two-factor authentication and this account has none yet: only enrolment is open. */
+  mustEnrolTwoFactor?: boolean;
 };
 
 export type PermissionResource = "ENVIRONMENTS" | "WALLETS" | "PAYMENTS" | "WEBHOOKS" | "WALLET_CREDENTIALS";

@@ -2,22 +2,37 @@ import "server-only";
 import { clientIp } from "../http/client-ip";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { authenticate, LoginRefused, type LoginFailure } from "../accounts/authenticate";
+import { authenticate, completeSecondFactor, LoginRefused, SecondFactorRequired, type LoginFailure } from "../accounts/authenticate";
 import { createSession, resolveSessionUser, SESSION_MAX_AGE_SECONDS } from "./session";
 
-/** Carries the reason of a refused login (`invalid`, `locked:<seconds>`, `rate_limited:<seconds>`). */
+/** What a refused sign-in says: a failure, or that the password was right and a code is due. */
+export type SigninOutcome = LoginFailure | { reason: "second_factor"; challenge: string };
+
+/**
+ * Carries the reason of a refused login (`invalid`, `invalid_code`, `challenge_expired`,
+ * `locked:<seconds>`, `rate_limited:<seconds>`), or `second_factor:<challenge>` when the password
+ * was right and the account's two-factor code is due.
+ */
 export class LoginRefusedSignin extends CredentialsSignin {
-  constructor(failure: LoginFailure) {
+  constructor(outcome: SigninOutcome) {
     super();
-    this.code = failure.reason === "invalid" ? "invalid" : `${failure.reason}:${failure.retryAfterSeconds}`;
+    this.code =
+      outcome.reason === "second_factor"
+        ? `second_factor:${outcome.challenge}`
+        : outcome.reason === "locked" || outcome.reason === "rate_limited"
+          ? `${outcome.reason}:${outcome.retryAfterSeconds}`
+          : outcome.reason;
   }
 }
 
-export function parseSigninCode(code: string | undefined): LoginFailure {
-  const [reason, seconds] = (code ?? "invalid").split(":");
-  const retryAfterSeconds = Number(seconds) || 0;
+export function parseSigninCode(code: string | undefined): SigninOutcome {
+  const [reason, value = ""] = (code ?? "invalid").split(":");
+  const retryAfterSeconds = Number(value) || 0;
+  if (reason === "second_factor" && /^[A-Za-z0-9_-]{1,200}$/.test(value)) return { reason: "second_factor", challenge: value };
   if (reason === "locked") return { reason: "locked", retryAfterSeconds };
   if (reason === "rate_limited") return { reason: "rate_limited", retryAfterSeconds };
+  if (reason === "invalid_code") return { reason: "invalid_code" };
+  if (reason === "challenge_expired") return { reason: "challenge_expired" };
   return { reason: "invalid" };
 }
 
@@ -26,6 +41,9 @@ export function parseSigninCode(code: string | undefined): LoginFailure {
  * single small chunk and can be sent as `Authorization: Bearer <cookie value>` to /graphql. Every
  * use of a session re-checks that its session row stands (not logged out, not expired), that the
  * user still exists and belongs to a team, and that the token version did not change.
+ *
+ * The credentials are either `email` + `password`, or — for an account with two-factor
+ * authentication, after its password was accepted — `challenge` + `code`.
  */
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
@@ -40,12 +58,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   },
   providers: [
     Credentials({
-      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
+      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" }, challenge: {}, code: {} },
       async authorize(credentials, request) {
+        const ip = clientIp(request);
         try {
-          const user = await authenticate(credentials, clientIp(request));
-          return { id: user.id, tokenVersion: user.tokenVersion, sessionId: await createSession(user.id) };
+          const user = credentials.challenge !== undefined ? await completeSecondFactor(credentials, ip) : await authenticate(credentials, ip);
+          const sessionId = await createSession(user.id, { userAgent: request.headers.get("user-agent"), ip });
+          return { id: user.id, tokenVersion: user.tokenVersion, sessionId };
         } catch (err) {
+          if (err instanceof SecondFactorRequired) throw new LoginRefusedSignin({ reason: "second_factor", challenge: err.challenge });
           if (err instanceof LoginRefused) throw new LoginRefusedSignin(err.failure);
           throw err;
         }

@@ -25,6 +25,7 @@ export async function resolveBearerToken(token: string): Promise<UserActor> {
     if (!claims) continue;
     const user = await resolveSessionUser(claims.sub, claims.tv, claims.sid);
     if (!user) throw unauthenticated("This session has ended; log in again and use the new session token");
+    if (user.mustEnrolTwoFactor) throw unauthenticated("Your team requires two-factor authentication: set it up in the dashboard, then use this session token");
     return user;
   }
   throw unauthenticated("Invalid or expired session token");

@@ -307,7 +307,11 @@ describe("pages: proxy.ts", () => {
     expect(csp).toMatch(/object-src 'none'/);
     expect(csp).toMatch(/frame-ancestors 'none'/);
     expect(csp).toMatch(/base-uri 'none'/);
-    expect(csp).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval)/); // NODE_ENV is "test" here, not development
+    expect(csp).not.toMatch(/script-src[^;]*('unsafe-inline'|'unsafe-eval')/); // NODE_ENV is "test" here, not development
+    // The team keys' Argon2id runs in WebAssembly in a same-origin worker; a client-paid live send connects to the team's node over https.
+    expect(csp).toMatch(/script-src[^;]*'wasm-unsafe-eval'/);
+    expect(csp).toContain("worker-src 'self'");
+    expect(csp).toContain("connect-src 'self' https:");
     expect(csp).toContain("style-src 'self' 'unsafe-inline'"); // style attributes; styles run no code
     expect(csp).not.toMatch(/upgrade-insecure-requests/);
     // NextResponse.next({ request: { headers } }) hands the request headers to the renderer this way.

@@ -146,6 +146,9 @@ function UserMenu({ email, isMaster }: { email: string; isMaster: boolean }) {
         <Link href="/settings/team" className="block rounded px-3 py-2 text-sm hover:bg-gray-100 dark:hover:bg-gray-800">
           Team settings
         </Link>
+        <Link href="/settings/security" className="block rounded px-3 py-2 text-sm hover:bg-gray-100 dark:hover:bg-gray-800">
+          Account security
+        </Link>
         <form action={logoutAction}>
           <button type="submit" className="block w-full rounded px-3 py-2 text-left text-sm hover:bg-gray-100 dark:hover:bg-gray-800">
             Log out

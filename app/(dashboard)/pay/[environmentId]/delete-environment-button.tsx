@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { ConfirmForm } from "@/components/ui/confirm-form";
+import { TypedConfirmForm } from "@/components/ui/typed-confirm-form";
 import { useToast } from "@/components/ui/toast";
 import { deleteEnvironmentAction } from "../actions";
 
@@ -8,18 +8,19 @@ export function DeleteEnvironmentButton({ environmentId, name }: { environmentId
   const toast = useToast();
   const router = useRouter();
   return (
-    <ConfirmForm
+    <TypedConfirmForm
       trigger="Delete environment"
       title={`Delete "${name}"?`}
       body="Its API keys stop working at once, and its wallets, transactions and webhook endpoints are deleted. This cannot be undone."
+      expected={name}
+      what="the environment's name"
       confirmLabel="Delete environment"
-      hidden={{}}
-      action={async () => {
-        const result = await deleteEnvironmentAction(environmentId);
-        if (result.ok) {
-          toast(`Environment "${name}" deleted`, "success");
-          router.push("/pay");
-        } else toast(result.error.detail ?? result.error.message, "error");
+      pendingLabel="Deleting…"
+      action={async (typed) => {
+        const result = await deleteEnvironmentAction(environmentId, typed);
+        if (!result.ok) return result.error.detail ?? result.error.message;
+        toast(`Environment "${name}" deleted`, "success");
+        router.push("/pay");
       }}
     />
   );

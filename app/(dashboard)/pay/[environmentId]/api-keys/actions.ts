@@ -1,7 +1,9 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { runUserAction } from "@/lib/action";
-import { createApiKey, renameApiKey, revokeApiKey } from "@/lib/api-keys/manage-api-keys";
+import { createApiKey, listApiKeys, renameApiKey, revokeApiKey } from "@/lib/api-keys/manage-api-keys";
+import { requireTypedName } from "@/lib/auth/typed-confirmation";
+import { notFound } from "@/lib/errors";
 
 export type CreateApiKeyFormInput = {
   environment_id: string;
@@ -26,8 +28,14 @@ export async function renameApiKeyAction(environmentId: string, id: string, name
   return result;
 }
 
-export async function revokeApiKeyAction(environmentId: string, id: string) {
-  const result = await runUserAction(async (actor) => (await revokeApiKey(actor, id)).name);
+/** `confirmation`: the key's name, typed by the user (refused otherwise). */
+export async function revokeApiKeyAction(environmentId: string, id: string, confirmation: string) {
+  const result = await runUserAction(async (actor) => {
+    const key = (await listApiKeys(actor, environmentId)).find((k) => k.id === id);
+    if (!key) throw notFound("API key");
+    requireTypedName(confirmation, key.name, "the key's name");
+    return (await revokeApiKey(actor, id)).name;
+  });
   revalidatePath(`/pay/${environmentId}`, "layout");
   return result;
 }

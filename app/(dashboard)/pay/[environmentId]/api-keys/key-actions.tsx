@@ -1,7 +1,7 @@
 "use client";
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
-import { ConfirmForm } from "@/components/ui/confirm-form";
+import { TypedConfirmForm } from "@/components/ui/typed-confirm-form";
 import { Dialog } from "@/components/ui/dialog";
 import { DialogActions } from "@/components/ui/dialog-actions";
 import { Field } from "@/components/ui/field";
@@ -30,16 +30,19 @@ export function KeyActions({ environmentId, id, name, active }: { environmentId:
         Rename
       </Button>
       {active && (
-        <ConfirmForm
+        <TypedConfirmForm
           trigger="Revoke"
           triggerLabel={`Revoke ${name}`}
           title={`Revoke "${name}"?`}
           body="Requests made with this key are refused from the next one on. This cannot be undone."
+          expected={name}
+          what="the key's name"
           confirmLabel="Revoke key"
-          hidden={{}}
-          action={async () => {
-            const result = await revokeApiKeyAction(environmentId, id);
-            toast(result.ok ? `API key "${result.data}" revoked` : (result.error.detail ?? result.error.message), result.ok ? "success" : "error");
+          pendingLabel="Revoking…"
+          action={async (typed) => {
+            const result = await revokeApiKeyAction(environmentId, id, typed);
+            if (!result.ok) return result.error.detail ?? result.error.message;
+            toast(`API key "${result.data}" revoked`, "success");
           }}
         />
       )}

@@ -2,7 +2,8 @@
 import { headers } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { runUserAction } from "@/lib/action";
-import { createEndpoint, deleteEndpoint, rotateEndpointSecret, updateEndpoint } from "@/lib/webhooks/endpoints";
+import { createEndpoint, deleteEndpoint, findEndpoint, rotateEndpointSecret, updateEndpoint } from "@/lib/webhooks/endpoints";
+import { endpointConfirmationName, requireTypedName } from "@/lib/auth/typed-confirmation";
 import { createTestInbox, getTestInbox } from "@/lib/webhooks/test-inbox";
 import { redeliverWebhookEvent, sendTestEvent } from "@/lib/webhooks/webhook-events";
 
@@ -29,8 +30,12 @@ export async function deleteEndpointAction(environmentId: string, id: string) {
   return result;
 }
 
-export async function rotateSecretAction(environmentId: string, id: string) {
-  const result = await runUserAction(async (actor) => (await rotateEndpointSecret(actor, id)).secret);
+/** `confirmation`: the endpoint's host, typed by the user (refused otherwise). */
+export async function rotateSecretAction(environmentId: string, id: string, confirmation: string) {
+  const result = await runUserAction(async (actor) => {
+    requireTypedName(confirmation, endpointConfirmationName((await findEndpoint(actor, id)).url), "the endpoint's host");
+    return (await rotateEndpointSecret(actor, id)).secret;
+  });
   refresh(environmentId);
   return result;
 }

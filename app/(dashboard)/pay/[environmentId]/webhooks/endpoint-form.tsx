@@ -6,6 +6,8 @@ import { Dialog } from "@/components/ui/dialog";
 import { DialogActions } from "@/components/ui/dialog-actions";
 import { Field, FormError } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
+import { TypedConfirmForm } from "@/components/ui/typed-confirm-form";
+import { endpointConfirmationName } from "@/lib/auth/typed-confirmation";
 import { createEndpointAction, generateTestUrlAction, rotateSecretAction, updateEndpointAction } from "./actions";
 
 export const EVENT_TYPES = ["payment.pending", "payment.completed", "payment.failed", "payment.expired"];
@@ -161,25 +163,27 @@ export function EditEndpointButton({ environmentId, id, url, filters: initial, i
   );
 }
 
-export function RotateSecretButton({ environmentId, id }: { environmentId: string; id: string }) {
+/** Rotation confirmed by typing the endpoint's host (the server action checks it too). */
+export function RotateSecretButton({ environmentId, id, url }: { environmentId: string; id: string; url: string }) {
   const [secret, setSecret] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
-  const toast = useToast();
+  const host = endpointConfirmationName(url);
   return (
     <>
-      <Button
-        variant="secondary"
-        disabled={pending}
-        onClick={() =>
-          startTransition(async () => {
-            const result = await rotateSecretAction(environmentId, id);
-            if (!result.ok) return toast(result.error.detail ?? result.error.message, "error");
-            setSecret(result.data);
-          })
-        }
-      >
-        Rotate secret
-      </Button>
+      <TypedConfirmForm
+        trigger="Rotate secret"
+        triggerVariant="secondary"
+        title="Rotate the signing secret?"
+        body="A new secret is made and shown once. The current one keeps verifying for 24 hours, so update your receiver within that time."
+        expected={host}
+        what="the endpoint's host"
+        confirmLabel="Rotate secret"
+        pendingLabel="Rotating…"
+        action={async (typed) => {
+          const result = await rotateSecretAction(environmentId, id, typed);
+          if (!result.ok) return result.error.detail ?? result.error.message;
+          setSecret(result.data);
+        }}
+      />
       <Dialog open={!!secret} onClose={() => setSecret(null)} title="New signing secret" wide>
         {secret && (
           <div className="space-y-4">

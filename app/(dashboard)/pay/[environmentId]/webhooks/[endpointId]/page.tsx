@@ -34,7 +34,7 @@ export default async function EndpointPage({ params }: { params: Promise<{ envir
         actions={
           <div className="flex flex-wrap gap-2">
             <EditEndpointButton environmentId={environmentId} id={endpoint.id} url={endpoint.url} filters={endpoint.eventFilters} isTestInbox={endpoint.isTestInbox} />
-            <RotateSecretButton environmentId={environmentId} id={endpoint.id} />
+            <RotateSecretButton environmentId={environmentId} id={endpoint.id} url={endpoint.url} />
           </div>
         }
       />
