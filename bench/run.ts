@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   webhooks: async () => (await import("./webhooks.ts")).default,
   send: async () => (await import("./send.ts")).default,
   live: async () => (await import("./live.ts")).default,
+  "bundle-size": async () => (await import("./bundle-size.ts")).default,
 };
 
 const RESULTS_DIR = path.join(PROJECT_ROOT, "bench", "results");

@@ -1,6 +1,7 @@
 import "server-only";
 import { db, sql, type Prisma } from "@/lib/db";
-import { badInput, notFound } from "../errors";
+import { AppError, badInput, notFound } from "../errors";
+import { displayAmount } from "../money";
 import type { Actor } from "../auth/actor";
 import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize, keyEnvironmentIds, scopedWalletId } from "../auth/permissions";
 import { assertEnvironmentVisible } from "../environments/visible";
@@ -45,10 +46,12 @@ export type TransactionPage = {
 /**
  * find_many: filters by wallet, environment, status, direction and date range (from inclusive,
  * to exclusive), newest first, `page { limit offset }` (default 20, at most 100). The first page
- * is an index range scan on (environment|wallet, created_at desc, id desc).
+ * is an index range scan on (environment|wallet, created_at desc, id desc). The dashboard's search
+ * box (`filter.search`, see parseSearch) adds one OR of exact and substring matches, each served
+ * by an index, inside the same scoped statement.
  */
 export async function listTransactions(actor: Actor, raw: unknown): Promise<TransactionPage> {
-  const { input, from, to } = checkedFilter(actor, raw);
+  const { input, from, to, search } = checkedFilter(actor, raw);
   if (input.environment_id) await assertEnvironmentVisible(actor, input.environment_id);
   if (input.wallet_id) await assertWalletVisible(actor, input.wallet_id);
   const limit = input.page?.limit ?? 20;
@@ -74,6 +77,38 @@ export async function listTransactions(actor: Actor, raw: unknown): Promise<Tran
   if (input.filter?.direction) add(`t.direction = ?::"TransactionDirection"`, input.filter.direction);
   if (from) add(`t."createdAt" >= ?::timestamp`, from.toISOString().slice(0, -1));
   if (to) add(`t."createdAt" < ?::timestamp`, to.toISOString().slice(0, -1));
+  if (search) {
+    // Every arm is indexable on its own (primary key, payment hash, trigram GIN indexes,
+    // (environment, amount)), so PostgreSQL can combine them with a BitmapOr within the scope above.
+    const arms: string[] = [];
+    const arm = (condition: string, ...armValues: unknown[]) => {
+      let text = condition;
+      for (const value of armValues) {
+        values.push(value);
+        text = text.replace("?", `$${values.length}`);
+      }
+      arms.push(text);
+    };
+    if (search.id) arm(`t.id = ?`, search.id);
+    if (search.paymentHash) arm(`t."paymentHash" = ?`, search.paymentHash);
+    if (search.pattern) {
+      values.push(search.pattern);
+      const p = `$${values.length}`;
+      arms.push(`t.description ILIKE ${p} ESCAPE '\\' OR t.metadata ILIKE ${p} ESCAPE '\\' OR t."idempotencyKey" ILIKE ${p} ESCAPE '\\'`);
+    }
+    if (search.amount) {
+      // The candidate minor amounts find the rows through the index; the exact comparison keeps
+      // only those whose own asset's precision gives that display amount.
+      arm(
+        `(t.amount = ANY(?::bigint[]) AND t.amount::numeric = ?::numeric * power(10::numeric, (SELECT s.precision FROM assets s WHERE s.id = t."assetId"))` +
+          (search.amount.symbol ? ` AND t."assetId" IN (SELECT s.id FROM assets s WHERE upper(s.symbol) = ?))` : `)`),
+        search.amount.candidates.map((c) => c.minor.toString()),
+        search.amount.decimal,
+        ...(search.amount.symbol ? [search.amount.symbol] : []),
+      );
+    }
+    conditions.push(`(${arms.join(" OR ")})`);
+  }
   const where = conditions.join(" AND ");
   const rows = await sql<ListRow>(
     `SELECT t.id, t."walletId", t."environmentId", e.type::text AS "environmentType", t.direction::text AS direction, t.status::text AS status,
@@ -91,8 +126,10 @@ export async function listTransactions(actor: Actor, raw: unknown): Promise<Tran
      ORDER BY t."createdAt" DESC, t.id DESC
      LIMIT $${values.length + 1}::int OFFSET $${values.length + 2}::int`,
     [...values, limit, offset],
-    // The text depends only on which filters are present (a few dozen variants at most).
-    { prepared: true },
+    // The text depends only on which filters are present (a few dozen variants at most). Searches
+    // are planned each time: a generic plan cannot tell a 2-letter pattern (no trigram to look up)
+    // from a long one.
+    { prepared: !search },
   );
   let count: Promise<number> | undefined;
   return {
@@ -181,12 +218,20 @@ function checkedFilter(actor: Actor, raw: unknown) {
   if (input.wallet_id) assertWalletInKeyScope(actor, input.wallet_id);
   const from = parseDate("input.filter.date_range.from", input.filter?.date_range?.from);
   const to = parseDate("input.filter.date_range.to", input.filter?.date_range?.to);
-  return { input, from, to };
+  // An empty or inverted range is a mistake, never a query worth running.
+  if (from && to && from.getTime() >= to.getTime()) {
+    throw new AppError("BAD_USER_INPUT", "input.filter.date_range.from: must be earlier than input.filter.date_range.to (from is inclusive, to exclusive)", {
+      field: "input.filter.date_range.from",
+      detail: "must be earlier than the end of the date range",
+    });
+  }
+  const search = parseSearch(input.filter?.search);
+  return { input, from, to, search };
 }
 
 /** The checked filter of find_many and of the CSV export, as a Prisma where-clause within the actor's scope. */
 export function transactionFilter(actor: Actor, raw: unknown) {
-  const { input, from, to } = checkedFilter(actor, raw);
+  const { input, from, to, search } = checkedFilter(actor, raw);
   const where: Prisma.TransactionWhereInput = {
     ...scopeWhere(actor),
     ...(input.environment_id ? { environmentId: input.environment_id } : {}),
@@ -194,8 +239,95 @@ export function transactionFilter(actor: Actor, raw: unknown) {
     ...(input.filter?.status ? { status: input.filter.status } : {}),
     ...(input.filter?.direction ? { direction: input.filter.direction } : {}),
     ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } } : {}),
+    ...(search ? { AND: [searchWhere(search)] } : {}),
   };
   return { where, input };
+}
+
+/** The same search as listTransactions' SQL, for Prisma (the CSV export). Prisma's `contains` does not escape LIKE wildcards: the pattern's own escaping carries over. */
+function searchWhere(search: TransactionSearch): Prisma.TransactionWhereInput {
+  const text = search.pattern?.slice(1, -1);
+  const or: Prisma.TransactionWhereInput[] = [
+    ...(search.id ? [{ id: search.id }] : []),
+    ...(search.paymentHash ? [{ paymentHash: search.paymentHash }] : []),
+    ...(text === undefined
+      ? []
+      : [
+          { description: { contains: text, mode: "insensitive" as const } },
+          { metadata: { contains: text, mode: "insensitive" as const } },
+          { idempotencyKey: { contains: text, mode: "insensitive" as const } },
+        ]),
+    ...(search.amount?.candidates.map((c) => ({
+      amount: c.minor,
+      asset: { is: { precision: c.precision, ...(search.amount?.symbol ? { symbol: { equals: search.amount.symbol, mode: "insensitive" as const } } : {}) } },
+    })) ?? []),
+  ];
+  return { OR: or };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+/** What one search text looks for (parseSearch). */
+export type TransactionSearch = {
+  /**
+   * Substring of the description, metadata or idempotency key, case-insensitive: `%text%` with
+   * \ % _ escaped by a backslash. Null for a payment hash: 64 hex digits are looked up as a hash
+   * only (in the free text they would cost some 180 trigram lookups for no match worth having).
+   */
+  pattern: string | null;
+  /** A transaction id (`tx_` + 26 ULID characters, any case), matched exactly. */
+  id: string | null;
+  /** A payment hash (64 hex digits, any case), matched exactly. */
+  paymentHash: string | null;
+  /**
+   * An exact amount typed in the asset's display unit ("0.0005" is 50 000 sats on a BTC
+   * transaction, 500 minor units on a USDT one), optionally followed by the asset's symbol
+   * ("12.5 USDT"), or a whole number of sats ("50000 sats", BTC only). `candidates` are the minor
+   * amounts it stands for at each precision where it is a whole, positive bigint.
+   */
+  amount: { decimal: string; symbol: string | null; candidates: { precision: number; minor: bigint }[] } | null;
+};
+
+const MAX_PRECISION = 18;
+const MAX_BIGINT = BigInt("9223372036854775807");
+const SATS_PRECISION = 8;
+
+/** `text` as a literal inside a LIKE pattern whose escape character is the backslash. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
+/** The search text of the transactions page, or null when there is none (empty or blank). */
+export function parseSearch(raw: string | null | undefined): TransactionSearch | null {
+  const text = (raw ?? "").trim();
+  if (text === "") return null;
+  const id = /^tx_[0-9a-z]{26}$/i.test(text) ? `tx_${text.slice(3).toUpperCase()}` : null;
+  const paymentHash = /^[0-9a-f]{64}$/i.test(text) ? text.toLowerCase() : null;
+  return { pattern: paymentHash ? null : `%${escapeLike(text)}%`, id, paymentHash, amount: parseSearchAmount(text) };
+}
+
+function parseSearchAmount(text: string): TransactionSearch["amount"] {
+  const m = /^(\d*)(?:\.(\d*))?(?:\s*([a-z]{2,10}))?$/i.exec(text);
+  if (!m || (m[1] === "" && !m[2])) return null;
+  const [, whole, fraction = "", unit] = m;
+  let decimal = `${whole || "0"}${fraction ? `.${fraction}` : ""}`;
+  let symbol = unit ? unit.toUpperCase() : null;
+  if (symbol === "SAT" || symbol === "SATS") {
+    // Sats are BTC's minor unit: a whole number only.
+    if (fraction.replace(/0+$/, "") !== "") return null;
+    decimal = displayAmount(BigInt(whole || "0"), SATS_PRECISION);
+    symbol = "BTC";
+  }
+  const [w, f = ""] = decimal.split(".");
+  const significant = f.replace(/0+$/, "");
+  const candidates: { precision: number; minor: bigint }[] = [];
+  for (let precision = significant.length; precision <= MAX_PRECISION; precision++) {
+    const minor = BigInt(w + significant.padEnd(precision, "0"));
+    if (minor > MAX_BIGINT) break;
+    if (minor > BigInt(0)) candidates.push({ precision, minor });
+  }
+  return candidates.length ? { decimal, symbol, candidates } : null;
 }
 
 export type EnvironmentStats = {

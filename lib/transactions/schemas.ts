@@ -48,6 +48,11 @@ export const ListTransactionsInput = z.object({
     .object({
       status: z.enum(["PENDING", "COMPLETED", "FAILED", "EXPIRED"]).nullish(),
       direction: z.enum(["RECEIVE", "SEND"]).nullish(),
+      /**
+       * Dashboard search box (not part of the Rails ListTransactionsInput, so GraphQL never sends it):
+       * an id, a payment hash, text of the description / metadata / idempotency key, or an exact amount.
+       */
+      search: z.string({ error: "must be a string" }).max(200, "must be at most 200 characters").nullish(),
       date_range: z
         .object({
           from: z.string().nullish(),

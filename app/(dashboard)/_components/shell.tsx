@@ -12,6 +12,7 @@ const NAV: NavItem[] = [
   { label: "Environments", href: () => "/pay", match: (p) => p === "/pay" || /^\/pay\/[^/]+$/.test(p) },
   { label: "Wallets", href: (env) => (env ? `/pay/${env}/wallets` : null), match: (p) => /^\/pay\/[^/]+\/wallets/.test(p) },
   { label: "Transactions", href: (env) => (env ? `/pay/${env}/transactions` : null), match: (p) => /^\/pay\/[^/]+\/(transactions|invoices)/.test(p) },
+  { label: "Reports", href: (env) => (env ? `/pay/${env}/reports` : null), match: (p) => /^\/pay\/[^/]+\/reports/.test(p) },
   { label: "API keys", href: (env) => (env ? `/pay/${env}/api-keys` : null), masterOnly: true, match: (p) => /^\/pay\/[^/]+\/api-keys/.test(p) },
   { label: "Webhooks", href: (env) => (env ? `/pay/${env}/webhooks` : null), match: (p) => /^\/pay\/[^/]+\/webhooks/.test(p) },
   { label: "Node", href: (env) => (env ? `/pay/${env}/node` : null), liveOnly: true, match: (p) => /^\/pay\/[^/]+\/node/.test(p) },
@@ -19,7 +20,7 @@ const NAV: NavItem[] = [
 ];
 
 /** Pages that exist yet; env-scoped items without a page render as unavailable, never as dead links. */
-const AVAILABLE = new Set(["Environments", "Wallets", "Transactions", "API keys", "Webhooks", "Node", "Team"]);
+const AVAILABLE = new Set(["Environments", "Wallets", "Transactions", "Reports", "API keys", "Webhooks", "Node", "Team"]);
 
 export function DashboardShell({
   user,

@@ -10,7 +10,14 @@ import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { FormError } from "@/components/ui/field";
 import { orNotFound } from "../../../_components/or-not-found";
 import { TransactionsTable } from "../_components/transactions-table";
-import { DIRECTIONS, filterFromSearchParams, PAGE_SIZE, STATUSES } from "./filters";
+import { DIRECTIONS, FILTER_PARAMS, filterFromSearchParams, PAGE_SIZE, STATUSES } from "./filters";
+
+/** The service's field names → the form control they came from (id, label), to show an error beside it. */
+const FORM_FIELDS: Record<string, { id: string; label: string }> = {
+  "input.filter.search": { id: "f-q", label: "Search" },
+  "input.filter.date_range.from": { id: "f-from", label: "From" },
+  "input.filter.date_range.to": { id: "f-to", label: "To" },
+};
 
 export const metadata: Metadata = { title: "Transactions" };
 
@@ -28,14 +35,19 @@ export default async function TransactionsPage({ params, searchParams }: { param
   let result: TransactionPage | null = null;
   let total = 0;
   let error: string | undefined;
+  let errorField: { id: string; label: string } | undefined;
   try {
     result = await listTransactions(actor, input);
     total = await result.totalCount();
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== "BAD_USER_INPUT") throw err;
-    error = err.detail ?? err.message;
+    errorField = err.field ? FORM_FIELDS[err.field] : undefined;
+    error = errorField ? `${errorField.label}: ${err.detail ?? err.message}` : (err.detail ?? err.message);
   }
-  const query = new URLSearchParams(Object.entries({ status: get("status"), direction: get("direction"), wallet: get("wallet"), from: get("from"), to: get("to") }).filter((e): e is [string, string] => !!e[1]));
+  // Every value typed is kept: in the form (GET, so in the URL), the export link and the pagination.
+  const query = new URLSearchParams(FILTER_PARAMS.flatMap((k) => (get(k) ? [[k, get(k) as string]] : [])));
+  const q = get("q") ?? "";
+  const invalid = (id: string) => (errorField?.id === id ? { "aria-invalid": true as const, "aria-describedby": "f-error" } : {});
   const pageLink = (p: number) => `?${new URLSearchParams([...query.entries(), ["page", String(p)]])}`;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const filtered = query.size > 0;
@@ -52,7 +64,32 @@ export default async function TransactionsPage({ params, searchParams }: { param
           </a>
         }
       />
-      <form method="get" className="mb-4 grid gap-3 rounded-lg border border-gray-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6 dark:border-gray-800 dark:bg-gray-900" aria-label="Filter transactions">
+      {error && (
+        <div id="f-error" className="mb-4">
+          <FormError message={error} />
+        </div>
+      )}
+      <form method="get" role="search" className="mb-4 grid gap-3 rounded-lg border border-gray-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6 dark:border-gray-800 dark:bg-gray-900" aria-label="Search and filter transactions">
+        <div className="sm:col-span-3 lg:col-span-6">
+          <label htmlFor="f-q" className="mb-1 block text-xs font-semibold">Search</label>
+          <input
+            id="f-q"
+            type="search"
+            name="q"
+            defaultValue={q}
+            maxLength={200}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="tx_…, payment hash, order id, 0.0005"
+            className={select}
+            {...invalid("f-q")}
+            aria-describedby={errorField?.id === "f-q" ? "f-error f-q-hint" : "f-q-hint"}
+          />
+          <p id="f-q-hint" className="mt-1 text-xs text-gray-600 dark:text-gray-400">
+            Transaction id, payment hash, text of the description, metadata or idempotency key, or an exact amount in the asset&rsquo;s unit as shown in the list
+            (<span className="font-mono">0.0005</span> for BTC, <span className="font-mono">12.5 USDT</span>) or in sats (<span className="font-mono">50000 sats</span>).
+          </p>
+        </div>
         <div>
           <label htmlFor="f-status" className="mb-1 block text-xs font-semibold">Status</label>
           <select id="f-status" name="status" defaultValue={get("status") ?? ""} className={select}>
@@ -82,22 +119,27 @@ export default async function TransactionsPage({ params, searchParams }: { param
         </div>
         <div>
           <label htmlFor="f-from" className="mb-1 block text-xs font-semibold">From (UTC)</label>
-          <input id="f-from" type="date" name="from" defaultValue={get("from") ?? ""} className={select} />
+          <input id="f-from" type="date" name="from" defaultValue={get("from") ?? ""} className={select} {...invalid("f-from")} />
         </div>
         <div>
           <label htmlFor="f-to" className="mb-1 block text-xs font-semibold">To (UTC, inclusive)</label>
-          <input id="f-to" type="date" name="to" defaultValue={get("to") ?? ""} className={select} />
+          <input id="f-to" type="date" name="to" defaultValue={get("to") ?? ""} className={select} {...invalid("f-to")} />
         </div>
         <div className="flex items-end gap-2">
           <button type="submit" className={buttonClass("primary")}>Apply</button>
           {filtered && <Link href={`/pay/${environment.id}/transactions`} className={buttonClass("ghost")}>Clear</Link>}
         </div>
       </form>
-      <FormError message={error} />
       {result && result.list.length === 0 ? (
         <EmptyState
-          title={filtered ? "No transactions match these filters" : "No transactions yet"}
-          body={filtered ? "Try a wider date range or another status." : "Invoices you create and payments you send appear here."}
+          title={q.trim() ? `No transactions match “${q.trim()}”` : filtered ? "No transactions match these filters" : "No transactions yet"}
+          body={
+            q.trim()
+              ? "Check the id or hash, or try fewer words, another amount format, or wider filters."
+              : filtered
+                ? "Try a wider date range or another status."
+                : "Invoices you create and payments you send appear here."
+          }
         />
       ) : result ? (
         <Card>
