@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, expectAccessible, PASSWORD, signUp, test, uniqueEmail } from "./fixtures";
+import { expect, expectAccessible, joinAsMember, signUp, test } from "./fixtures";
 
 async function createSandbox(page: Page, name: string): Promise<string> {
   await page.getByRole("button", { name: "Create your first environment" }).click();
@@ -82,17 +82,7 @@ test("create a sandbox, mint a key shown once, use it, then revoke it", async ({
 test("a member sees environments but cannot open the API keys page", async ({ browser, page }) => {
   await signUp(page);
   const environmentId = await createSandbox(page, "Shared sandbox");
-  await page.goto("/settings/invitations");
-  await page.getByRole("button", { name: "Create invite link" }).click();
-  const link = await page.getByLabel("New invite link").inputValue();
-
-  const context = await browser.newContext();
-  const member = await context.newPage();
-  await member.goto(link);
-  await member.getByLabel("Email").fill(uniqueEmail("member"));
-  await member.getByLabel("Password").fill(PASSWORD);
-  await member.getByRole("button", { name: "Join team" }).click();
-  await expect(member).toHaveURL(/\/pay$/);
+  const { member, close } = await joinAsMember(page, browser);
   await expect(member.getByRole("link", { name: /Shared sandbox/ })).toBeVisible();
   await expect(member.getByRole("button", { name: "New environment" })).toHaveCount(0);
   await expect(member.getByRole("navigation", { name: "Main" }).getByText("API keys")).toHaveCount(0);
@@ -101,7 +91,7 @@ test("a member sees environments but cannot open the API keys page", async ({ br
   await expect(member.getByRole("heading", { name: "Only the team's master can do this" })).toBeVisible();
   await expect(member.getByRole("button", { name: "Create API key" })).toHaveCount(0);
   await expectAccessible(member);
-  await context.close();
+  await close();
 });
 
 test("an environment of another team is not found", async ({ browser, page, consoleErrors }) => {

@@ -17,7 +17,7 @@ test("sign-up rejects a short password and a taken email, naming the field", asy
   await page.getByLabel("Password").fill("short");
   await page.getByLabel("Team name").fill("Acme");
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByText("Password must be at least 10 characters")).toBeVisible();
+  await expect(page.getByText("Must be at least 10 characters")).toBeVisible();
   await expect(page.getByLabel("Password")).toHaveAttribute("aria-invalid", "true");
 
   await page.getByLabel("Email").fill(account.email);
@@ -65,7 +65,7 @@ test("a wrong password says so and does not log in", async ({ page }) => {
   const account = await signUp(page);
   await logOut(page);
   await logIn(page, account.email, "not the password");
-  await expect(formError(page)).toHaveText("Wrong email or password.");
+  await expect(formError(page)).toHaveText("Wrong email or password");
   await expect(page).toHaveURL(/\/login/);
 });
 
@@ -74,7 +74,7 @@ test("ten failed attempts lock the account with a clear message", async ({ page 
   await logOut(page);
   for (let i = 0; i < 10; i++) {
     await logIn(page, account.email, `wrong password ${i}`);
-    await expect(formError(page)).toHaveText("Wrong email or password.");
+    await expect(formError(page)).toHaveText("Wrong email or password");
   }
   // Even the right password is refused while the account is locked.
   await logIn(page, account.email, account.password);

@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type Page } from "@playwright/test";
 
 let counter = 0;
 
@@ -87,16 +87,47 @@ export async function sandboxWithWallet(page: Page, asset: "BTC" | "USDT" = "BTC
   return { environmentId, walletUrl: page.url() };
 }
 
+/**
+ * Amounts in these specs are typed in display units (0.001 BTC, 12.50 USDT): a BTC wallet's amount
+ * field starts in sats, the API's unit (components/ui/amount-input.tsx), so choose BTC first.
+ */
+export async function inBtc(page: Page) {
+  await page.getByLabel(/^Amount/).waitFor();
+  const btc = page.getByRole("radio", { name: "BTC", exact: true });
+  if (!(await btc.count())) return;
+  // Retried: a click before React hydrated the form would be undone; the label says the unit once it took.
+  await expect(async () => {
+    await btc.check();
+    await expect(page.getByLabel(/^Amount \(in BTC\)/)).toBeVisible({ timeout: 1000 });
+  }).toPass();
+}
+
 /** Creates an invoice in the wallet through the form; on the invoice page at the end. Returns its transaction id. */
 export async function newInvoice(page: Page, walletUrl: string, amount: string, opts: { description?: string; metadata?: string } = {}) {
   await page.goto(walletUrl);
   await page.getByRole("link", { name: "New invoice" }).click();
+  await inBtc(page);
   await page.getByLabel(/^Amount/).fill(amount);
   if (opts.description) await page.getByLabel(/^Description/).fill(opts.description);
   if (opts.metadata) await page.getByLabel(/^Metadata/).fill(opts.metadata);
   await page.getByRole("button", { name: "Create invoice" }).click();
   await expect(page).toHaveURL(/\/invoices\/tx_[0-9A-Z]{26}$/);
   return page.url().split("/invoices/")[1];
+}
+
+/** The signed-in master of `page` invites a new member, who joins in a context of their own (close it after). */
+export async function joinAsMember(page: Page, browser: Browser): Promise<{ member: Page; close: () => Promise<void> }> {
+  await page.goto("/settings/invitations");
+  await page.getByRole("button", { name: "Create invite link" }).click();
+  const link = await page.getByLabel("New invite link").inputValue();
+  const context = await browser.newContext();
+  const member = await context.newPage();
+  await member.goto(link);
+  await member.getByLabel("Email").fill(uniqueEmail("member"));
+  await member.getByLabel("Password").fill(PASSWORD);
+  await member.getByRole("button", { name: "Join team" }).click();
+  await expect(member).toHaveURL(/\/pay$/);
+  return { member, close: () => context.close() };
 }
 
 export { expect };

@@ -38,20 +38,26 @@ function pageNonce(response: Response | null): string {
   return nonce!;
 }
 
-/** Every script element of the page carries the response's nonce (Next.js put it there). */
-async function expectScriptsNonced(page: Page, nonce: string) {
-  const nonces = await page.locator("script").evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
-  expect(nonces.length).toBeGreaterThan(0);
-  expect(new Set(nonces)).toEqual(new Set([nonce]));
+/**
+ * Every script tag of the page's HTML carries the response's nonce (Next.js put it there). Chunks
+ * fetched later (a form's zod schema, the reports' charts) are inserted by those scripts and
+ * trusted through 'strict-dynamic': the tests also assert that no violation was reported.
+ */
+async function expectScriptsNonced(response: Response | null, nonce: string) {
+  const tags = (await response!.text()).match(/<script\b[^>]*>/g) ?? [];
+  expect(tags.length).toBeGreaterThan(0);
+  for (const tag of tags) expect(tag).toContain(`nonce="${nonce}"`);
 }
 
 test("login and sign-up pages: a fresh nonce per request on every script, and they work under the policy", async ({ page }) => {
   await recordViolations(page);
-  const first = pageNonce(await page.goto("/login"));
-  await expectScriptsNonced(page, first);
-  const second = pageNonce(await page.goto("/login"));
+  const firstResponse = await page.goto("/login");
+  const first = pageNonce(firstResponse);
+  await expectScriptsNonced(firstResponse, first);
+  const secondResponse = await page.goto("/login");
+  const second = pageNonce(secondResponse);
   expect(second).not.toBe(first);
-  await expectScriptsNonced(page, second);
+  await expectScriptsNonced(secondResponse, second);
   // Hydrated: a client-side link navigation works.
   await page.getByRole("link", { name: "Create an account" }).click();
   await expect(page).toHaveURL(/\/signup$/);
@@ -63,16 +69,18 @@ test("dashboard and hosted checkout work under the policy: server actions, clien
   await recordViolations(page);
   const { walletUrl } = await sandboxWithWallet(page);
   const txId = await newInvoice(page, walletUrl, "0.0001", { description: "CSP test" });
-  const nonce = pageNonce(await page.reload());
-  await expectScriptsNonced(page, nonce);
+  const reloaded = await page.reload();
+  const nonce = pageNonce(reloaded);
+  await expectScriptsNonced(reloaded, nonce);
   await expect(page.getByTestId("payment-status")).toBeVisible();
   expect(await violations(page)).toEqual([]);
 
   const context = await browser.newContext();
   const payer = await context.newPage();
   await recordViolations(payer);
-  const checkoutNonce = pageNonce(await payer.goto(`/checkout/${txId}`));
-  await expectScriptsNonced(payer, checkoutNonce);
+  const checkout = await payer.goto(`/checkout/${txId}`);
+  const checkoutNonce = pageNonce(checkout);
+  await expectScriptsNonced(checkout, checkoutNonce);
   await expect(payer.getByRole("img", { name: "QR code of the Lightning invoice" })).toBeVisible();
   await expect(payer.getByRole("button", { name: "Copy invoice" })).toBeVisible();
   expect(await violations(payer)).toEqual([]);
@@ -86,13 +94,15 @@ test("the dashboard guard still redirects to the login page without a session", 
   await expect(page).toHaveURL(/\/login\?next=%2Fsettings%2Fteam$/);
 });
 
-test("GraphiQL renders under its own policy (inline script by hash, blob: workers) and runs a query", async ({ page }) => {
+test("GraphiQL renders under its own policy (its own scripts and workers only, nothing inline) and runs a query", async ({ page }) => {
   await recordViolations(page);
   const response = await page.goto("/graphql");
   const csp = response!.headers()["content-security-policy"];
-  expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+  expect(csp).toMatch(/script-src 'self'(;|$)/);
+  expect(csp).toMatch(/worker-src 'self'(;|$)/);
   expect(csp).toMatch(/default-src 'none'/);
-  expect(csp).not.toMatch(/unsafe-eval|nonce-/);
+  expect(csp).not.toMatch(/unsafe-eval|nonce-|sha256-/);
+  expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
   expect(response!.headers()["permissions-policy"]).toMatch(/geolocation=\(\)/);
   await expect(page).toHaveTitle("Boltrail GraphQL");
   const run = page.getByRole("button", { name: /execute query/i });

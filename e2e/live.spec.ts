@@ -114,7 +114,7 @@ test("attach the simulator to a LIVE environment, issue an invoice on it, settle
   await fillAttachForm(page, `0201036c6e64${randomBytes(60).toString("hex")}`);
   const macaroonField = page.getByLabel("Management macaroon (hex or base64)");
   await expect(macaroonField).toHaveAttribute("aria-invalid", "true");
-  await expect(macaroonField).toHaveAccessibleDescription(/was refused by the node/);
+  await expect(macaroonField).toHaveAccessibleDescription(/was refused by the node/i);
   await expect(page.getByLabel("REST URL")).not.toHaveAttribute("aria-invalid", "true");
   await expectAccessible(page);
 

@@ -1,9 +1,10 @@
-import { expect, expectAccessible, newInvoice, sandboxWithWallet, test } from "./fixtures";
+import { expect, expectAccessible, inBtc, newInvoice, sandboxWithWallet, test } from "./fixtures";
 
 test("create a wallet and an invoice, watch it turn paid without reloading", async ({ page }) => {
   const { walletUrl } = await sandboxWithWallet(page);
   await page.getByRole("link", { name: "New invoice" }).click();
   const amount = page.getByLabel(/^Amount/);
+  await inBtc(page);
   await amount.fill("0.001");
   await expect(page.getByText("= 100,000 sats")).toBeVisible();
   await amount.fill("0.000000001");

@@ -20,7 +20,7 @@ async function enrolTwoFactor(page: Page): Promise<{ secret: string; recoveryCod
   const secret = await page.getByLabel("Set-up key (for manual entry)").inputValue();
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
   await page.getByLabel("Code from the app").fill(totpCode(secret));
-  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.getByRole("button", { name: "Turn on", exact: true }).click();
   const list = page.getByTestId("recovery-codes");
   await expect(list.getByRole("listitem")).toHaveCount(10);
   return { secret, recoveryCodes: await list.getByRole("listitem").allInnerTexts() };
@@ -112,7 +112,7 @@ test("changing the password needs the current one and keeps this session", async
   await page.getByLabel("Current password").fill(account.password);
   await page.getByLabel("New password").fill("short");
   await page.getByRole("button", { name: "Change password" }).click();
-  await expect(page.getByText("Password must be at least 10 characters")).toBeVisible();
+  await expect(page.getByText("Must be at least 10 characters")).toBeVisible();
 
   await page.getByLabel("Current password").fill(account.password);
   await page.getByLabel("New password").fill("a new long passphrase");
@@ -154,7 +154,7 @@ test("npm run reset-password prints a one-time link that sets a new password", a
   await expect(page).toHaveURL(/\/login\?reset=done$/);
   await expect(page.getByRole("status").getByText(/Your password was changed/)).toBeVisible();
   await logIn(page, account.email, account.password);
-  await expect(formError(page)).toHaveText("Wrong email or password.");
+  await expect(formError(page)).toHaveText("Wrong email or password");
   await logIn(page, account.email, "reset by the admin");
   await expect(page).toHaveURL(/\/pay$/);
 

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, expectAccessible, newInvoice, sandboxWithWallet, test } from "./fixtures";
+import { expect, expectAccessible, inBtc, newInvoice, sandboxWithWallet, test } from "./fixtures";
 
 /** A second BTC wallet in the environment, funded with `amount` BTC through a settled invoice; returns its page URL. */
 async function fundedWallet(page: Page, environmentId: string, name: string, amount: string) {
@@ -72,7 +72,7 @@ test("give a wallet a Lightning Address and pay it from another wallet", async (
   await page.goto(walletUrl);
   await page.getByLabel("Address name").fill("Not Valid!");
   await page.getByRole("button", { name: "Set address" }).click();
-  await expect(page.locator("#lightning-address-error")).toContainText("may contain only");
+  await expect(page.locator("#lightning-address-error")).toContainText("May contain only");
   await page.getByLabel("Address name").fill(name);
   await page.getByRole("button", { name: "Set address" }).click();
   const address = page.getByTestId("lightning-address");
@@ -91,6 +91,7 @@ test("give a wallet a Lightning Address and pay it from another wallet", async (
   await page.getByRole("button", { name: "Review payment" }).click();
   await expect(page.getByText(`Payment to ${full}`)).toBeVisible();
   await expect(page.getByText("1 to 100,000,000 sats")).toBeVisible();
+  await inBtc(page);
   await page.getByLabel(/^Amount/).fill("0.00005");
   await expect(page.getByText("= 5,000 sats")).toBeVisible();
   await page.getByLabel(/^Comment/).fill("for the coffee");

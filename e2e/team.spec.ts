@@ -90,7 +90,7 @@ test("a removed member's session stops working on its next request", async ({ br
   await expect(member).toHaveURL(/\/login/);
   // The deleted account cannot log in again either.
   await logIn(member, memberEmail, PASSWORD);
-  await expect(formError(member)).toHaveText("Wrong email or password.");
+  await expect(formError(member)).toHaveText("Wrong email or password");
   await memberContext.close();
 });
 
@@ -100,5 +100,5 @@ test("an expired or unknown invite link explains what to do", async ({ page }) =
   await page.goto("/invite/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
   await expect(page.getByRole("heading", { name: "Invitation not found" })).toBeVisible();
   await logIn(page, "nobody@example.com", PASSWORD);
-  await expect(formError(page)).toHaveText("Wrong email or password.");
+  await expect(formError(page)).toHaveText("Wrong email or password");
 });

@@ -1,4 +1,4 @@
-import { expect, expectAccessible, signUp, test } from "./fixtures";
+import { expect, expectAccessible, inBtc, signUp, test } from "./fixtures";
 
 test("generate a test URL, watch signed events arrive, pause the endpoint, redeliver", async ({ page }) => {
   await signUp(page);
@@ -27,6 +27,7 @@ test("generate a test URL, watch signed events arrive, pause the endpoint, redel
   await page.getByRole("dialog", { name: "New wallet" }).getByLabel("Name").fill("Hooks wallet");
   await page.getByRole("dialog", { name: "New wallet" }).getByRole("button", { name: "Create wallet" }).click();
   await page.getByRole("link", { name: "New invoice" }).click();
+  await inBtc(page);
   await page.getByLabel(/^Amount/).fill("0.0005");
   await page.getByRole("button", { name: "Create invoice" }).click();
   await expect(page).toHaveURL(/\/invoices\/tx_/);

@@ -29,7 +29,7 @@ async function handle(request: Request): Promise<Response> {
   }
   response = withoutCredentials(response);
   if (isGraphiQLRequest(request.method, request.headers.get("accept"))) {
-    response.headers.set("Content-Security-Policy", await graphiqlPolicy(isHttpsRequest(request.headers.get("x-forwarded-proto"))));
+    response.headers.set("Content-Security-Policy", graphiqlPolicy(isHttpsRequest(request.headers.get("x-forwarded-proto"))));
   }
   return response;
 }

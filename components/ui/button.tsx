@@ -1,5 +1,4 @@
 "use client";
-import { useFormStatus } from "react-dom";
 import type { ButtonHTMLAttributes } from "react";
 import { buttonClass, type Variant } from "./button-class";
 
@@ -7,23 +6,6 @@ export { buttonClass };
 
 export function Button({ variant = "primary", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
   return <button type="button" className={buttonClass(variant, className)} {...props} />;
-}
-
-/** A submit button that shows progress while its form's action runs. */
-export function SubmitButton({
-  children,
-  pendingLabel,
-  variant = "primary",
-  className = "",
-  ...props
-}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; pendingLabel?: string }) {
-  const { pending } = useFormStatus();
-  return (
-    <button type="submit" className={buttonClass(variant, className)} disabled={pending || props.disabled} aria-busy={pending} {...props}>
-      {pending && <Spinner />}
-      {pending && pendingLabel ? pendingLabel : children}
-    </button>
-  );
 }
 
 export function Spinner() {

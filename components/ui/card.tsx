@@ -1,12 +1,13 @@
 import type { ReactNode } from "react";
+import { Truncate } from "./truncate";
 
 export function Card({ title, description, actions, children }: { title?: string; description?: ReactNode; actions?: ReactNode; children: ReactNode }) {
   return (
     <section className="rounded-lg border border-gray-200 bg-white shadow-xs dark:border-gray-800 dark:bg-gray-900">
       {(title || actions) && (
         <header className="flex flex-wrap items-start justify-between gap-3 border-b border-gray-200 px-5 py-4 dark:border-gray-800">
-          <div>
-            {title && <h2 className="text-base font-semibold text-gray-900 dark:text-gray-100">{title}</h2>}
+          <div className="min-w-0 max-w-full">
+            {title && <Truncate as="h2" text={title} className="text-base font-semibold text-gray-900 dark:text-gray-100" />}
             {description && <p className="mt-1 text-sm text-gray-600 dark:text-gray-400">{description}</p>}
           </div>
           {actions}
@@ -30,8 +31,8 @@ export function EmptyState({ title, body, action }: { title: string; body: React
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight text-gray-900 dark:text-gray-50">{title}</h1>
+      <div className="min-w-0 max-w-full">
+        <Truncate as="h1" text={title} className="text-2xl font-semibold tracking-tight text-gray-900 dark:text-gray-50" />
         {description && <p className="mt-1 text-sm text-gray-600 dark:text-gray-400">{description}</p>}
       </div>
       {actions}

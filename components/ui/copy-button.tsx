@@ -3,7 +3,7 @@ import { useState } from "react";
 import { buttonClass } from "./button";
 
 /** Copies a value (an id, a key, a link) and says so, visibly and to screen readers. */
-export function CopyButton({ value, label }: { value: string; label: string }) {
+export function CopyButton({ value, label, className = "px-2.5 py-1.5 text-xs" }: { value: string; label: string; className?: string }) {
   const [copied, setCopied] = useState(false);
   async function copy() {
     try {
@@ -20,7 +20,7 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
     setTimeout(() => setCopied(false), 2000);
   }
   return (
-    <button type="button" onClick={copy} className={buttonClass("secondary", "px-2.5 py-1.5 text-xs")} aria-label={copied ? `Copied ${label}` : `Copy ${label}`}>
+    <button type="button" onClick={copy} className={buttonClass("secondary", className)} aria-label={copied ? `Copied ${label}` : `Copy ${label}`}>
       <span aria-live="polite">{copied ? "Copied" : "Copy"}</span>
     </button>
   );

@@ -1,6 +1,18 @@
 "use client";
 import { useEffect, useId, useRef, type ReactNode } from "react";
 
+/** A native <dialog> shown as a modal while `open` (focus moves in and stays in, the page behind is inert, Escape closes it). */
+export function useModalDialog(open: boolean) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return ref;
+}
+
 /**
  * A modal built on the native <dialog>: focus is trapped and restored by the browser, Escape
  * closes it, and it is labelled by its title.
@@ -20,14 +32,8 @@ export function Dialog({
   children: ReactNode;
   wide?: boolean;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(open);
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
   return (
     <dialog
       ref={ref}

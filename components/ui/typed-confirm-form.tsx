@@ -1,9 +1,11 @@
 "use client";
-import { useId, useRef, useState, useTransition, type ReactNode } from "react";
+import { useId, useMemo, useRef, type ReactNode } from "react";
 import { typedNameMatches } from "@/lib/auth/typed-confirmation";
 import { buttonClass, type Variant } from "./button-class";
-import { Spinner } from "./button";
 import { FormError } from "./field";
+import { PendingButton } from "./form/pending-button";
+import { formFailure } from "./form/server-error";
+import { useServerForm } from "./form/use-server-form";
 
 /**
  * A destructive action confirmed by typing a name (an environment's, a key's): a native modal
@@ -39,11 +41,26 @@ export function TypedConfirmForm({
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const inputId = useId();
-  const [typed, setTyped] = useState("");
-  const [error, setError] = useState<string | undefined>();
-  const [pending, startTransition] = useTransition();
-  const matches = typedNameMatches(typed, expected);
   const close = () => dialog.current?.close();
+  // The server action checks the same rule (requireTypedName); an error it answers shows above the buttons.
+  const schema = useMemo(
+    () => async () => {
+      const { z } = await import("zod");
+      return z.object({ confirmation: z.string().refine((v) => typedNameMatches(v, expected), `Type ${what} exactly ("${expected}") to confirm`) });
+    },
+    [expected, what],
+  );
+  const form = useServerForm({
+    schema,
+    defaultValues: { confirmation: "" },
+    submit: async ({ confirmation }) => {
+      const failure = await action(confirmation);
+      return failure ? formFailure(failure) : { ok: true as const, data: null };
+    },
+    onSuccess: close,
+  });
+  const matches = typedNameMatches(form.watch("confirmation"), expected);
+  const error = form.formState.errors.confirmation?.message;
   return (
     <>
       <button
@@ -51,8 +68,8 @@ export function TypedConfirmForm({
         className={triggerVariant === "danger-outline" ? buttonClass("secondary", "px-2.5 py-1.5 text-xs text-red-700 dark:text-red-400") : buttonClass(triggerVariant)}
         aria-label={triggerLabel}
         onClick={() => {
-          setTyped("");
-          setError(undefined);
+          form.reset();
+          form.setGeneralError(undefined);
           dialog.current?.showModal();
         }}
       >
@@ -63,42 +80,34 @@ export function TypedConfirmForm({
           {title}
         </h2>
         <div className="mt-2 text-sm text-gray-700 dark:text-gray-300">{body}</div>
-        <form
-          className="mt-4 space-y-4"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!matches) return;
-            startTransition(async () => {
-              const failure = await action(typed);
-              if (failure) setError(failure);
-              else close();
-            });
-          }}
-        >
+        <form className="mt-4 space-y-4" noValidate onSubmit={form.onSubmit}>
           <div className="space-y-1">
             <label htmlFor={inputId} className="block text-sm font-medium">
               Type {what} <span className="font-mono font-semibold break-all">{expected}</span> to confirm
             </label>
             <input
               id={inputId}
-              name="confirmation"
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
+              {...form.register("confirmation")}
               autoComplete="off"
               spellCheck={false}
-              className="block w-full rounded-md border border-gray-300 bg-white px-3 py-2 text-sm text-gray-900 shadow-xs focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500 dark:border-gray-600 dark:bg-gray-900 dark:text-gray-100"
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? `${inputId}-error` : undefined}
+              className="block w-full rounded-md border border-gray-300 bg-white px-3 py-2 text-sm text-gray-900 shadow-xs focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500 aria-invalid:border-red-500 dark:border-gray-600 dark:bg-gray-900 dark:text-gray-100"
             />
+            {error && (
+              <p id={`${inputId}-error`} className="text-sm text-red-700 dark:text-red-400">
+                {error}
+              </p>
+            )}
           </div>
-          <FormError message={error} />
+          <FormError message={form.generalError} />
           <div className="flex flex-wrap justify-end gap-2">
             <button type="button" className={buttonClass("secondary")} onClick={close}>
               Cancel
             </button>
-            <button type="submit" className={buttonClass("danger")} disabled={!matches || pending} aria-busy={pending}>
-              {pending && <Spinner />}
-              {pending && pendingLabel ? pendingLabel : confirmLabel}
-            </button>
+            <PendingButton variant="danger" pending={form.pending} pendingLabel={pendingLabel} disabled={!matches}>
+              {confirmLabel}
+            </PendingButton>
           </div>
         </form>
       </dialog>

@@ -1,9 +1,12 @@
 import { z } from "zod";
-import { PASSWORD_MAX_LENGTH } from "../auth/password";
+import { PASSWORD_MAX_LENGTH } from "../auth/password-policy";
+import { choose, enter } from "../form-messages";
 import { Email, NewPassword } from "./schemas";
 
+// Isomorphic: the password, reset and two-factor forms validate with these in the browser too.
+
 export const ChangePasswordInput = z.object({
-  currentPassword: z.string({ error: "Enter your current password" }).min(1, "Enter your current password").max(PASSWORD_MAX_LENGTH, "This is not your current password"),
+  currentPassword: z.string({ error: enter("your current password") }).min(1, enter("your current password")).max(PASSWORD_MAX_LENGTH, "This is not your current password"),
   newPassword: NewPassword,
 });
 export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
@@ -17,15 +20,12 @@ export const CompletePasswordResetInput = z.object({
 });
 export type CompletePasswordResetInput = z.infer<typeof CompletePasswordResetInput>;
 
+const CODE = enter("the 6-digit code from your authenticator app");
 export const TwoFactorCodeInput = z.object({
-  code: z
-    .string({ error: "Enter the 6-digit code from your authenticator app" })
-    .trim()
-    .min(1, "Enter the 6-digit code from your authenticator app")
-    .max(64, "Enter the 6-digit code from your authenticator app, or a recovery code"),
+  code: z.string({ error: CODE }).trim().min(1, CODE).max(64, `${CODE}, or a recovery code`),
 });
 export type TwoFactorCodeInput = z.infer<typeof TwoFactorCodeInput>;
 
-export const MemberIdInput = z.object({ userId: z.string({ error: "Choose a member" }).min(1, "Choose a member").max(200) });
+export const MemberIdInput = z.object({ userId: z.string({ error: choose("a member") }).min(1, choose("a member")).max(200) });
 
-export const TeamTwoFactorInput = z.object({ required: z.boolean({ error: "required must be true or false" }) });
+export const TeamTwoFactorInput = z.object({ required: z.boolean({ error: "Must be true or false" }) });

@@ -1,6 +1,7 @@
 import "server-only";
 import { env } from "../env";
-import { ceilDiv, decimalToFraction, formatFraction } from "../money";
+import { decimalToFraction, formatFraction } from "../money";
+import { checkUsdPrice, minorForSats, satsForMinor, satsPerUnit, usdCentsOf, type AssetRates } from "./convert";
 
 /**
  * USD prices. Sandbox: BTC at SANDBOX_BTC_USD_PRICE (default 100 000), stablecoins at 1.00.
@@ -21,14 +22,34 @@ export function usdValue(minor: bigint, precision: number, symbol: string): stri
  * than asked) and `exchangeRate` = sats per whole asset unit, as a decimal string.
  */
 export function quoteInSats(minor: bigint, precision: number, symbol: string): { amountSats: bigint; exchangeRate: string } {
-  const btc = decimalToFraction(usdPrice("BTC"));
-  const asset = decimalToFraction(usdPrice(symbol));
-  // sats = minor / 10^precision * assetUsd / btcUsd * 10^8
-  const num = minor * asset.num * btc.den * BigInt(100_000_000);
-  const den = BigInt(10) ** BigInt(precision) * asset.den * btc.num;
-  const rateNum = asset.num * btc.den * BigInt(100_000_000);
-  const rateDen = asset.den * btc.num;
-  return { amountSats: ceilDiv(num, den), exchangeRate: formatFraction(rateNum, rateDen, 8) };
+  const btcUsd = usdPrice("BTC");
+  return { amountSats: satsForMinor(minor, precision, usdPrice(symbol), btcUsd), exchangeRate: satsPerUnit(usdPrice(symbol), btcUsd) };
+}
+
+/**
+ * The prices the services convert an asset at, right now: what a dashboard page passes to its
+ * client components (components/ui/amount-input.tsx), so the conversion shown while typing is the
+ * one the invoice will get.
+ */
+export function assetRates(asset: { symbol: string; precision: number; type: string }): AssetRates {
+  return { symbol: asset.symbol, precision: asset.precision, base: asset.type === "BASE_ASSET", usdPerUnit: usdPrice(asset.symbol), btcUsd: usdPrice("BTC") };
+}
+
+/**
+ * A USD-priced invoice (issue 15 §4, like SatsRail's amount_cents): the amount in the asset's minor
+ * units (rounded up, the merchant never receives less than the price) and the rate used (USD per
+ * whole unit), which the transaction records.
+ */
+export function priceInUsd(cents: bigint, asset: { symbol: string; precision: number }): { ok: true; amount: bigint; rate: string } | { ok: false; reason: string } {
+  const rate = usdPrice(asset.symbol);
+  const checked = checkUsdPrice(cents, { precision: asset.precision, usdPerUnit: rate });
+  return checked.ok ? { ok: true, amount: checked.amount, rate } : checked;
+}
+
+/** The USD value of an amount now, in cents, and the rate (USD per whole unit): recorded when a transaction completes. */
+export function usdAtSettlement(minor: bigint, precision: number, symbol: string): { cents: bigint; rate: string } {
+  const rate = usdPrice(symbol);
+  return { cents: usdCentsOf(minor, precision, rate), rate };
 }
 
 /**
@@ -37,10 +58,6 @@ export function quoteInSats(minor: bigint, precision: number, symbol: string): {
  * receives use; `exchangeRate` as in quoteInSats.
  */
 export function quoteFromSats(sats: bigint, precision: number, symbol: string): { amount: bigint; exchangeRate: string } {
-  const btc = decimalToFraction(usdPrice("BTC"));
-  const asset = decimalToFraction(usdPrice(symbol));
-  // minor = sats / 10^8 * btcUsd / assetUsd * 10^precision
-  const num = sats * btc.num * asset.den * BigInt(10) ** BigInt(precision);
-  const den = BigInt(100_000_000) * btc.den * asset.num;
-  return { amount: ceilDiv(num, den), exchangeRate: quoteInSats(BigInt(1), precision, symbol).exchangeRate };
+  const btcUsd = usdPrice("BTC");
+  return { amount: minorForSats(sats, precision, usdPrice(symbol), btcUsd), exchangeRate: satsPerUnit(usdPrice(symbol), btcUsd) };
 }

@@ -4,8 +4,7 @@ import { hash, verify } from "@node-rs/argon2";
 /** argon2id with OWASP's recommended parameters (19 MiB, 2 iterations, 1 lane). */
 const OPTIONS = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const PASSWORD_MIN_LENGTH = 10;
-export const PASSWORD_MAX_LENGTH = 256;
+export { PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH } from "./password-policy";
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);

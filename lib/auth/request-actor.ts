@@ -5,17 +5,19 @@ import { env } from "../env";
 import { resolveApiKey } from "../api-keys/resolve-api-key";
 import type { Actor, UserActor } from "./actor";
 import { SESSION_COOKIE_NAMES } from "./session-cookie";
+import { API_SESSION_SALT } from "./api-session";
 import { resolveSessionUser } from "./session";
 
 
 /**
- * A dashboard session token (the session cookie's value) → the user, or UNAUTHENTICATED. Auth.js
- * encrypts the cookie salted with its name, which depends on http/https, so both are tried.
+ * A dashboard session token (the session cookie's value, or an API session token from the
+ * Developers page, lib/auth/api-session.ts) → the user, or UNAUTHENTICATED. Auth.js encrypts the
+ * cookie salted with its name, which depends on http/https, so both are tried, then the API salt.
  */
 export async function resolveBearerToken(token: string): Promise<UserActor> {
   const secret = env().AUTH_SECRET;
   if (!secret || !token) throw unauthenticated("Invalid session token");
-  for (const salt of SESSION_COOKIE_NAMES) {
+  for (const salt of [...SESSION_COOKIE_NAMES, API_SESSION_SALT]) {
     let claims: { sub?: unknown; tv?: unknown; sid?: unknown } | null = null;
     try {
       claims = await decode<{ sub?: unknown; tv?: unknown; sid?: unknown }>({ token, secret, salt });

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { notFound } from "../errors";
 import { usdValue } from "../assets/prices";
+import { formatFraction } from "../money";
 import { checkId } from "../validation";
 
 export type CheckoutView = {
@@ -9,7 +10,9 @@ export type CheckoutView = {
   status: "PENDING" | "COMPLETED" | "FAILED" | "EXPIRED";
   amount: bigint;
   asset: { symbol: string; precision: number };
+  /** The USD price of a USD-priced invoice, else the amount's value at the current price. */
   usdValue: string;
+  usdPriced: boolean;
   amountSats: bigint;
   paymentRequest: string;
   description: string | null;
@@ -48,6 +51,7 @@ export async function getCheckout(transactionId: string): Promise<CheckoutView> 
       description: true,
       expiresAt: true,
       metadata: true,
+      pricedUsdCents: true,
       asset: { select: { symbol: true, precision: true, type: true } },
       environment: { select: { type: true, team: { select: { name: true } } } },
     },
@@ -58,7 +62,8 @@ export async function getCheckout(transactionId: string): Promise<CheckoutView> 
     status: row.status,
     amount: row.amount,
     asset: { symbol: row.asset.symbol, precision: row.asset.precision },
-    usdValue: usdValue(row.amount, row.asset.precision, row.asset.symbol),
+    usdValue: row.pricedUsdCents !== null ? formatFraction(row.pricedUsdCents, BigInt(100), 2) : usdValue(row.amount, row.asset.precision, row.asset.symbol),
+    usdPriced: row.pricedUsdCents !== null,
     amountSats: row.asset.type === "BASE_ASSET" ? row.amount : (row.amountSats ?? BigInt(0)),
     paymentRequest: row.paymentRequest,
     description: row.description,

@@ -12,6 +12,7 @@ import { probeCanTrack, probeNode } from "../nodes/attach-node";
 import { connectionOf } from "../nodes/node-connection";
 import { kickNodeSubscriptions } from "../nodes/subscriptions-signal";
 import { nip44Payload, verifyTeamPassword } from "./team-password";
+import { Macaroon } from "../nodes/schemas";
 
 /**
  * A node's credentials under Rails' custody model (issue 14): the admin macaroon, encrypted in
@@ -35,7 +36,7 @@ const StoreAdminInput = z.object({
 
 const StoreManagementInput = z.object({
   node_id: z.string().trim().min(1, "is required").max(200),
-  macaroon: z.string().trim().min(1, "is required").max(16_384),
+  macaroon: Macaroon,
   macaroon_type: z.enum(["ADMIN", "MANAGEMENT", "SUPERADMIN"]).nullish(),
   p2p_trade: z.boolean().nullish(),
   taproot_assets: z.boolean().nullish(),

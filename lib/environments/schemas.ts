@@ -1,21 +1,23 @@
 import { z } from "zod";
+// Isomorphic: the environment forms validate with these in the browser too.
+import { atMost, enter } from "../form-messages";
 
 export const EnvironmentName = z
-  .string({ error: "name is required" })
+  .string({ error: enter("a name") })
   .trim()
-  .min(1, "must not be empty")
-  .max(80, "must be at most 80 characters");
+  .min(1, enter("a name"))
+  .max(80, atMost(80));
 
 export const CreateEnvironmentInput = z.object({
   name: EnvironmentName,
-  type: z.enum(["SANDBOX", "LIVE"], { error: "must be SANDBOX or LIVE" }),
+  type: z.enum(["SANDBOX", "LIVE"], { error: "Must be SANDBOX or LIVE" }),
   live: z
     .object({
-      success_url: z.url({ error: "must be an absolute URL" }),
-      cancel_url: z.url({ error: "must be an absolute URL" }),
+      success_url: z.url({ error: "Must be an absolute URL" }),
+      cancel_url: z.url({ error: "Must be an absolute URL" }),
     })
     .nullish(),
 });
 export type CreateEnvironmentInput = z.infer<typeof CreateEnvironmentInput>;
 
-export const Id = z.string({ error: "is required" }).trim().min(1, "is required").max(100, "is not a valid id");
+export const Id = z.string({ error: "Must be an id" }).trim().min(1, "Must be an id").max(100, "Must be a valid id");

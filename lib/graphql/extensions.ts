@@ -50,6 +50,20 @@ extend type PaymentsTransaction {
   counterpart_id: String
   """A live send the client pays: pay payment_request on the node (node_permissions gives what that takes); Boltrail follows the payment by its hash."""
   client_pays: Boolean!
+  """A USD-priced invoice: the price asked, in US cents (amount is that price converted at usd_rate, rounded up)."""
+  amount_usd_cents: String
+  """A USD-priced invoice: the USD per whole asset unit its price was converted at when it was created."""
+  usd_rate: String
+  """The USD value of amount when the transaction completed, in US cents (null until then)."""
+  settled_usd_cents: String
+  """The USD per whole asset unit the transaction was valued at when it completed."""
+  settled_usd_rate: String
+}
+
+# USD-priced invoices (README "Amounts"), as SatsRail's amount_cents.
+extend input CreateReceiveTransactionInput {
+  """Price the invoice in US cents instead of amount (give amount: "" then): converted to the wallet's asset at today's rate, rounded up so the merchant never receives less; the rate is recorded (usd_rate)."""
+  amount_usd_cents: Int
 }
 
 """LUD-09: shown to the payer once paid. tag message: message; tag url: description and url."""

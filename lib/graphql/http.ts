@@ -2,14 +2,13 @@
 // node:http in the production server): the 1 MB body cap (lib/http/read-body.ts), the security
 // headers, HSTS over https, GraphiQL's Content-Security-Policy, and CORS without credentials.
 import "server-only";
-import { createHash } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { PayloadTooLargeError, readBodyCapped } from "../http/read-body";
 import { graphiqlContentSecurityPolicy, HSTS_HEADER, isHttpsRequest, SECURITY_HEADERS } from "../http/security-headers";
 import { MAX_BODY_BYTES } from "./limits";
 import { answerDirectly, directRequest } from "./direct";
-import { nodeYoga, yoga } from "./server";
+import { nodeYoga } from "./server";
 
 /** The 413 answer, in the same shape as every other GraphQL error. */
 export function tooLargeBody(error: PayloadTooLargeError): string {
@@ -21,36 +20,9 @@ export function isGraphiQLRequest(method: string | undefined, accept: string | n
   return method === "GET" && (accept ?? "").includes("text/html");
 }
 
-/** The base64 SHA-256 of each inline `<script>` of a page, as a CSP hash source needs it (the text as the HTML parser sees it). */
-export function inlineScriptHashes(html: string): string[] {
-  const hashes: string[] = [];
-  for (const match of html.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script\s*>/gi)) {
-    if (/\ssrc\s*=/i.test(match[0].slice(0, match[0].indexOf(">")))) continue;
-    // HTML input normalises newlines, and the parser replaces NUL in script data.
-    const text = match[1].replace(/\r\n?/g, "\n").replace(/\0/g, "\uFFFD");
-    hashes.push(createHash("sha256").update(text, "utf8").digest("base64"));
-  }
-  return hashes;
-}
-
-/**
- * The scripts of the GraphiQL page yoga serves: it never changes within a process (lib/graphql/server.ts
- * renders it once), so its hashes are taken once, from the page itself, and GraphiQL's policy
- * allows exactly that script.
- */
-let graphiqlHashes: Promise<string[]> | undefined;
-function graphiqlScriptHashes(): Promise<string[]> {
-  graphiqlHashes ??= Promise.resolve(yoga.fetch("http://boltrail.invalid/graphql", { headers: { accept: "text/html" } }))
-    .then((response) => response.text())
-    .then(inlineScriptHashes);
-  graphiqlHashes.catch(() => {
-    graphiqlHashes = undefined;
-  });
-  return graphiqlHashes;
-}
-
-export async function graphiqlPolicy(https: boolean): Promise<string> {
-  return graphiqlContentSecurityPolicy(await graphiqlScriptHashes(), { https });
+/** GraphiQL's Content-Security-Policy (its page loads Boltrail's own files only: lib/graphql/graphiql.ts). */
+export function graphiqlPolicy(https: boolean): string {
+  return graphiqlContentSecurityPolicy({ https });
 }
 
 /**
@@ -105,7 +77,7 @@ export async function handleGraphQLNodeRequest(req: IncomingMessage, res: Server
   const https = isHttpsRequest(req.headers["x-forwarded-proto"], (req.socket as TLSSocket).encrypted === true);
   if (https) res.setHeader(HSTS_HEADER.key, HSTS_HEADER.value);
   if (req.headers.origin !== undefined) dropCredentialsHeader(res);
-  if (isGraphiQLRequest(req.method, req.headers.accept)) res.setHeader("Content-Security-Policy", await graphiqlPolicy(https));
+  if (isGraphiQLRequest(req.method, req.headers.accept)) res.setHeader("Content-Security-Policy", graphiqlPolicy(https));
   if (req.method === "POST") {
     let body: Buffer<ArrayBuffer>;
     try {

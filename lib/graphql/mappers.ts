@@ -143,6 +143,10 @@ export function gqlTransaction(t: TransactionView) {
     success_action: t.successAction ? JSON.parse(t.successAction) : null,
     counterpart_id: t.counterpartId,
     client_pays: t.clientPays ?? false,
+    amount_usd_cents: t.pricedUsdCents?.toString() ?? null,
+    usd_rate: t.pricedUsdRate,
+    settled_usd_cents: t.settledUsdCents?.toString() ?? null,
+    settled_usd_rate: t.settledUsdRate,
   };
 }
 

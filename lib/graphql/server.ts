@@ -1,10 +1,10 @@
 import "server-only";
-import { createSchema, createYoga, type GraphiQLOptions, type Plugin } from "graphql-yoga";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { GraphQLError, type ExecutionResult } from "graphql";
+import { createSchema, createYoga, type Plugin } from "graphql-yoga";
+import { GraphQLError, printSchema, type ExecutionResult } from "graphql";
 import { AppError, toPublicError } from "../errors";
 import { buildContext, type ActorContext, type GraphQLContext } from "./context";
 import { EXTENSIONS_SDL } from "./extensions";
+import { renderBoltrailGraphiQL } from "./graphiql";
 import { bracketDepth, limitErrors, MAX_DOCUMENT_BYTES, MAX_NESTING, tooDeeplyNested } from "./limits";
 import { RAILS_SUBSET_SDL } from "./rails-subset";
 import { badVariables, textLiteralsRule } from "./string-inputs";
@@ -69,14 +69,10 @@ const errorCodesPlugin: Plugin = {
   },
 };
 
-/**
- * GraphiQL with its scripts, styles and editor workers inlined in the page (about 9 MB), instead
- * of graphql-yoga's default page that loads them from a CDN: the explorer works on an offline or
- * firewalled network. The options never change, so the page is rendered once per process.
- */
-let graphiqlPage: string | undefined;
-function localGraphiQL(options: GraphiQLOptions): string {
-  return (graphiqlPage ??= renderGraphiQL(options).trim());
+/** The schema as SDL (GET /graphql/schema.graphql), printed once per process. */
+let schemaText: string | undefined;
+export function graphqlSchemaText(): string {
+  return (schemaText ??= printSchema(schema));
 }
 
 /**
@@ -102,8 +98,9 @@ function createServer(fetchAPI?: { Response: typeof Response }) {
     // Unexpected errors are logged once by toPublicError; expected ones (bad keys, bad input) are not noise.
     logging: false,
     landingPage: false,
+    // A small page loading GraphiQL's files from Boltrail itself (lib/graphql/graphiql.ts): no CDN, cached for good.
     graphiql: { title: "Boltrail GraphQL", defaultQuery: "query Hello {\n  hello\n}\n" },
-    renderGraphiQL: localGraphiQL,
+    renderGraphiQL: renderBoltrailGraphiQL,
     maskedErrors: {
       maskError(error) {
         if (error instanceof GraphQLError) return classify(error);

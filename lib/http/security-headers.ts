@@ -3,8 +3,8 @@
 //    `headers()`), and the production server adds them to /graphql, which it serves without going
 //    through Next.js (lib/graphql/http.ts);
 //  - HSTS: on every response to a request that came over https (`isHttpsRequest`);
-//  - the Content-Security-Policies: pages get a fresh nonce per request (proxy.ts), GraphiQL the
-//    hashes of its inline script (lib/graphql/http.ts), other responses API_CSP where they set one.
+//  - the Content-Security-Policies: pages get a fresh nonce per request (proxy.ts), GraphiQL its
+//    own (scripts from Boltrail's files only, lib/graphql/http.ts), other responses API_CSP where they set one.
 // Pure: imported by next.config.ts and proxy.ts.
 
 /**
@@ -98,15 +98,16 @@ export function pageContentSecurityPolicy(nonce: string, options: { dev?: boolea
 }
 
 /**
- * GraphiQL (GET /graphql from a browser): one inline script, allowed by its hash (`scriptHashes`,
- * base64 SHA-256); its editor workers are blob: URLs made by that script; the editor injects
- * its own styles at run time, so inline styles are allowed (styles only, never scripts).
+ * GraphiQL (GET /graphql from a browser, lib/graphql/graphiql.ts): scripts and editor workers
+ * only from Boltrail's own files (/graphql/assets), never inline; its options are a JSON data
+ * block, which runs nothing. The editor injects its own styles at run time, so inline styles are
+ * allowed (styles only, never scripts).
  */
-export function graphiqlContentSecurityPolicy(scriptHashes: readonly string[], options: { https?: boolean } = {}): string {
+export function graphiqlContentSecurityPolicy(options: { https?: boolean } = {}): string {
   return joinPolicy([
     "default-src 'none'",
-    `script-src ${scriptHashes.map((hash) => `'sha256-${hash}'`).join(" ")}`,
-    "worker-src blob:",
+    "script-src 'self'",
+    "worker-src 'self'",
     ...DOCUMENT_DIRECTIVES,
     options.https === true && "upgrade-insecure-requests",
   ]);

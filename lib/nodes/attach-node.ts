@@ -12,13 +12,8 @@ import { callOptions, type LndInfo } from "./node-connection";
 import { NODE_VIEW_SELECT, type NodeView } from "./node-view";
 import { kickNodeSubscriptions } from "./subscriptions-signal";
 import { hashPath, isNotInitiated } from "./send-payment";
+import { ConnectLndInput } from "./schemas";
 
-const ConnectLndInput = z.object({
-  rest: z.string().trim().min(1, "is required: the https URL of LND's REST listener (restlisten, port 8080 by default)").max(2048),
-  grpc: z.string().trim().max(2048),
-  management_macaroon: z.string().trim().min(1, "is required").max(16_384),
-  tls_cert: z.string().trim().max(16_384).nullish(),
-});
 
 export const NodeConnectInput = z.object({
   lnd: ConnectLndInput.nullish(),

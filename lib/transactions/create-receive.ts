@@ -1,4 +1,5 @@
 import "server-only";
+import type { z } from "zod";
 import { createUlidFactory } from "@/lib/ids";
 import { randomUUID } from "node:crypto";
 import { db, sql } from "@/lib/db";
@@ -12,7 +13,7 @@ import { buildEnvelope } from "../webhooks/events";
 import type { Actor } from "../auth/actor";
 import { assertWalletInKeyScope, authorize, keyReachesEnvironment } from "../auth/permissions";
 import { env } from "../env";
-import { quoteInSats } from "../assets/prices";
+import { priceInUsd, quoteInSats } from "../assets/prices";
 import { signInvoice } from "../lightning/bolt11";
 import { checkMinorAmount } from "../money";
 import { parseInput } from "../validation";
@@ -40,13 +41,11 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
   const wallet = await walletContext(input.wallet_id);
   if (!wallet || wallet.teamId !== actor.teamId || !keyReachesEnvironment(actor, wallet.environmentId)) throw notFound("Wallet");
 
-  const asset = assetOf(wallet);
-  const unit = asset.type === "BASE_ASSET" ? "satoshis" : `minor units of ${asset.symbol} (precision ${asset.precision})`;
-  const amount = checkMinorAmount(input.amount, asset.precision, unit);
-  if (!amount.ok) throw badInput("input.amount", amount.reason);
+  const { amount, usdPrice } = receiveAmount(input, assetOf(wallet));
   const metadata = parseMetadata(input.metadata);
   return issueReceive(wallet, {
-    amount: amount.value,
+    amount,
+    usdPrice,
     description: input.description ?? null,
     expirySeconds: input.expires_in_seconds ?? DEFAULT_EXPIRY_SECONDS,
     idempotencyKey: input.idempotency_key ?? null,
@@ -54,9 +53,32 @@ export async function createReceive(actor: Actor, raw: unknown): Promise<Transac
   });
 }
 
+/**
+ * The invoice's amount: `amount` in the asset's minor units, or (Boltrail extension, issue 15 §4)
+ * `amount_usd_cents` converted at today's price, rounded up so the merchant never receives less
+ * than the price asked. Exactly one of them; the GraphQL API's `amount` is required by the
+ * reference schema, so there an empty `amount: ""` stands for "not given".
+ */
+function receiveAmount(input: z.output<typeof CreateReceiveInput>, asset: { type: string; symbol: string; precision: number }): Pick<ReceiveRequest, "amount" | "usdPrice"> {
+  const cents = input.amount_usd_cents ?? null;
+  const amountGiven = input.amount !== undefined && input.amount !== null && input.amount !== "";
+  if (cents !== null) {
+    if (amountGiven) throw badInput("input.amount_usd_cents", 'cannot be given together with amount: price the invoice either in the asset (amount) or in USD (amount_usd_cents); where amount is required, pass amount: ""');
+    const priced = priceInUsd(BigInt(cents), asset);
+    if (!priced.ok) throw badInput("input.amount_usd_cents", priced.reason);
+    return { amount: priced.amount, usdPrice: { cents: BigInt(cents), rate: priced.rate } };
+  }
+  const unit = asset.type === "BASE_ASSET" ? "satoshis" : `minor units of ${asset.symbol} (precision ${asset.precision})`;
+  const amount = checkMinorAmount(input.amount, asset.precision, unit);
+  if (!amount.ok) throw badInput("input.amount", amountGiven ? amount.reason : `${amount.reason}, or price the invoice in USD with amount_usd_cents`);
+  return { amount: amount.value, usdPrice: null };
+}
+
 export type ReceiveRequest = {
   /** In the wallet asset's minor units, already checked. */
   amount: bigint;
+  /** A USD-priced invoice: the price in US cents and the rate (USD per whole unit) `amount` was converted at. */
+  usdPrice?: { cents: bigint; rate: string } | null;
   /** Stored on the transaction; also the invoice's description unless `committedDescription` is given. */
   description: string | null;
   /** LNURL-pay: the invoice commits to this text by its SHA-256 (`h`) instead of carrying `description`. */
@@ -156,6 +178,10 @@ function pendingReceiveView(
     lightningAddress: null,
     successAction: null,
     counterpartId: null,
+    pricedUsdCents: request.usdPrice?.cents ?? null,
+    pricedUsdRate: request.usdPrice?.rate ?? null,
+    settledUsdCents: null,
+    settledUsdRate: null,
     expiresAt: o.expiresAt,
     settledAt: null,
     createdAt: o.now,
@@ -190,6 +216,8 @@ async function storeReceive(
       amount: view.amount.toString(),
       amountSats: view.amountSats?.toString() ?? null,
       exchangeRate: view.exchangeRate,
+      pricedUsdCents: view.pricedUsdCents?.toString() ?? null,
+      pricedUsdRate: view.pricedUsdRate,
       fee: view.fee.toString(),
       description: view.description,
       metadata: view.metadata,
@@ -226,7 +254,11 @@ async function storeReceive(
 
 /** The original of a replayed idempotency key, or BAD_USER_INPUT when the replay asks for something else. */
 function refuseDifferentReplay(existing: TransactionView, request: ReceiveRequest): TransactionView {
-  const differs = replayDifference(existing, { ...existing, amount: request.amount, description: request.description, metadata: request.metadata.text }, request.expirySeconds);
+  const differs = replayDifference(
+    existing,
+    { ...existing, amount: request.amount, pricedUsdCents: request.usdPrice?.cents ?? null, description: request.description, metadata: request.metadata.text },
+    request.expirySeconds,
+  );
   if (differs) {
     throw badInput(
       "input.idempotency_key",
@@ -302,7 +334,10 @@ async function issueLiveReceive(wallet: WalletRow, request: ReceiveRequest): Pro
  */
 function replayDifference(existing: TransactionView, replay: TransactionView, expirySeconds: number): string | null {
   if (existing.direction !== "RECEIVE") return "operation";
-  if (existing.amount !== replay.amount) return "amount";
+  // A USD-priced invoice replays by its price (today's conversion may give another amount).
+  if ((existing.pricedUsdCents === null) !== (replay.pricedUsdCents === null)) return "amount";
+  if (existing.pricedUsdCents !== null && existing.pricedUsdCents !== replay.pricedUsdCents) return "amount_usd_cents";
+  if (existing.pricedUsdCents === null && existing.amount !== replay.amount) return "amount";
   if ((existing.description ?? null) !== (replay.description ?? null)) return "description";
   if ((existing.metadata ?? null) !== (replay.metadata ?? null)) return "metadata";
   const created = existing.events.find((e) => e.eventType === "payment.pending");

@@ -5,7 +5,7 @@ import { AppError, badInput, forbidden, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { assertWalletInKeyScope, authorize, keyReachesEnvironment } from "../auth/permissions";
 import { env } from "../env";
-import { quoteFromSats, quoteInSats } from "../assets/prices";
+import { quoteFromSats, quoteInSats, usdAtSettlement } from "../assets/prices";
 import { decodeInvoice, normalizeInvoiceText, type DecodedInvoice } from "../lightning/decode";
 import { describeAddress, resolveAddressInvoice } from "../lnurl/pay";
 import { checkMinorAmount, displayAmount } from "../money";
@@ -444,6 +444,10 @@ function sendView(p: SendParts): TransactionView {
     lightningAddress: p.target.lightningAddress,
     successAction: p.target.successAction,
     counterpartId: p.internal?.id ?? null,
+    pricedUsdCents: null,
+    pricedUsdRate: null,
+    // An internal payment completes as it is written: its USD value now (issue 15 §4).
+    ...settledUsd(p.internal ? usdAtSettlement(p.amount, assetOf(p.wallet).precision, assetOf(p.wallet).symbol) : null),
     expiresAt: p.invoice.expiresAt,
     settledAt: p.internal ? completedAt : null,
     createdAt: p.now,
@@ -452,6 +456,8 @@ function sendView(p: SendParts): TransactionView {
     events,
   };
 }
+
+const settledUsd = (usd: { cents: bigint; rate: string } | null) => ({ settledUsdCents: usd?.cents ?? null, settledUsdRate: usd?.rate ?? null });
 
 const ts = (d: Date) => d.toISOString().slice(0, -1); // timestamp(3) columns hold UTC without a zone
 
@@ -499,6 +505,7 @@ function sendRow(
   }
   const completed = buildEnvelope(forEnvelope, "payment.completed");
   const receive = o.internal.row;
+  const receiveUsd = usdAtSettlement(receive.amount, receive.asset.precision, receive.asset.symbol);
   const receiveCompleted = buildEnvelope(
     { ...receive, status: "COMPLETED", settleAmount: receive.amount - receive.fee, settledAt: view.settledAt, direction: "RECEIVE" },
     "payment.completed",
@@ -507,6 +514,10 @@ function sendRow(
     ...base,
     receiveId: o.internal.id,
     paymentPreimage: o.internal.paymentPreimage,
+    usdCents: view.settledUsdCents?.toString() ?? null,
+    usdRate: view.settledUsdRate,
+    receiveUsdCents: receiveUsd.cents.toString(),
+    receiveUsdRate: receiveUsd.rate,
     completedEventId: view.events[1].id,
     completedDetails: view.events[1].details!,
     receiveEventId: randomUUID(),

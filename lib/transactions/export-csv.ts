@@ -1,6 +1,7 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import type { Actor } from "../auth/actor";
+import { centsToDecimal } from "../assets/convert";
 import { displayAmount } from "../money";
 import { assertWalletVisible } from "../wallets/visible";
 import { transactionFilter } from "./query-transactions";
@@ -23,6 +24,12 @@ export const CSV_COLUMNS = [
   "settled_at",
   "expires_at",
   "metadata",
+  // Issue 15 §4, added at the end so existing imports keep their columns: a USD-priced invoice's
+  // price and the rate it was converted at (USD per whole unit), and the USD value when it completed.
+  "amount_usd",
+  "usd_rate",
+  "settled_usd",
+  "settled_usd_rate",
 ] as const;
 
 /** RFC 4180 quoting; cells starting with = + - @ are prefixed so spreadsheets do not run them as formulas. */
@@ -77,6 +84,10 @@ export async function* exportTransactionsCsv(actor: Actor, raw: unknown): AsyncG
           t.settledAt?.toISOString() ?? null,
           t.expiresAt?.toISOString() ?? null,
           t.metadata,
+          t.pricedUsdCents === null ? null : centsToDecimal(t.pricedUsdCents),
+          t.pricedUsdRate,
+          t.settledUsdCents === null ? null : centsToDecimal(t.settledUsdCents),
+          t.settledUsdRate,
         ]
           .map(csvCell)
           .join(",") + "\r\n";

@@ -1,5 +1,6 @@
 import "server-only";
 import { db, type Tx } from "@/lib/db";
+import { usdAtSettlement } from "../assets/prices";
 import { EVENT_FOR_STATUS, EVENT_TRANSACTION_SELECT, recordPaymentEvent } from "../webhooks/events";
 
 export type TerminalStatus = "COMPLETED" | "FAILED" | "EXPIRED";
@@ -30,7 +31,7 @@ export async function transitionInTx(tx: Tx, transactionId: string, to: Terminal
   const now = new Date();
   const current = await tx.transaction.findUnique({
     where: { id: transactionId },
-    select: { amount: true, fee: true, direction: true, reserved: true, feeReserve: true },
+    select: { amount: true, fee: true, direction: true, reserved: true, feeReserve: true, asset: { select: { symbol: true, precision: true } } },
   });
   if (!current) return false;
   const isSend = current.direction === "SEND";
@@ -43,12 +44,15 @@ export async function transitionInTx(tx: Tx, transactionId: string, to: Terminal
   }
   // Receives settle their amount net of Boltrail's fee; sends deliver their whole amount.
   const settleAmount = to === "COMPLETED" ? (isSend ? current.amount : current.amount - current.fee) : null;
+  // The USD value of its amount when it completes (issue 15 §4): written once, by the update that makes the transition.
+  const usd = to === "COMPLETED" ? usdAtSettlement(current.amount, current.asset.precision, current.asset.symbol) : null;
   const { count } = await tx.transaction.updateMany({
     where: { id: transactionId, status: "PENDING" },
     data: {
       status: to,
       settledAt: to === "COMPLETED" ? now : null,
       settleAmount,
+      ...(usd ? { settledUsdCents: usd.cents, settledUsdRate: usd.rate } : {}),
       error: to === "FAILED" ? (options.error ?? "Payment failed") : null,
       ...(isSend ? { fee, reserved: BigInt(0), ...(to === "COMPLETED" && options.preimage ? { paymentPreimage: options.preimage } : {}) } : {}),
     },

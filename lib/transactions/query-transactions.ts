@@ -117,6 +117,7 @@ export async function listTransactions(actor: Actor, raw: unknown): Promise<Tran
             t."feeReserve"::text AS "feeReserve", t.reserved::text AS reserved,
             CASE WHEN t.direction = 'SEND' AND t.status = 'COMPLETED' THEN t."paymentPreimage" END AS "paymentPreimage",
             t."payeePubkey", t."lightningAddress", t."successAction", t."counterpartId",
+            t."pricedUsdCents"::text AS "pricedUsdCents", t."pricedUsdRate", t."settledUsdCents"::text AS "settledUsdCents", t."settledUsdRate",
             t."expiresAt", t."settledAt", t."createdAt", t."updatedAt",
             json_build_object('id', a.id, 'symbol', a.symbol, 'name', a.name, 'type', a.type, 'precision', a.precision,
                               'description', a.description, 'websiteUrl', a."websiteUrl", 'tapAssetId', a."tapAssetId",
@@ -166,6 +167,10 @@ type ListRow = {
   lightningAddress: string | null;
   successAction: string | null;
   counterpartId: string | null;
+  pricedUsdCents: string | null;
+  pricedUsdRate: string | null;
+  settledUsdCents: string | null;
+  settledUsdRate: string | null;
   expiresAt: Date | null;
   settledAt: Date | null;
   createdAt: Date;
@@ -202,6 +207,10 @@ function fromListRow(r: ListRow): TransactionView {
     lightningAddress: r.lightningAddress,
     successAction: r.successAction,
     counterpartId: r.counterpartId,
+    pricedUsdCents: big(r.pricedUsdCents),
+    pricedUsdRate: r.pricedUsdRate,
+    settledUsdCents: big(r.settledUsdCents),
+    settledUsdRate: r.settledUsdRate,
     expiresAt: r.expiresAt,
     settledAt: r.settledAt,
     createdAt: r.createdAt,

@@ -34,6 +34,12 @@ export type TransactionView = {
   successAction: string | null;
   /** Internal payments: the transaction on the other side (this instance). */
   counterpartId: string | null;
+  /** A USD-priced invoice: the price asked in US cents and the USD per whole asset unit it was converted at. */
+  pricedUsdCents: bigint | null;
+  pricedUsdRate: string | null;
+  /** The USD value of `amount` when it completed, in US cents, and the USD per whole asset unit then. */
+  settledUsdCents: bigint | null;
+  settledUsdRate: string | null;
   expiresAt: Date | null;
   settledAt: Date | null;
   createdAt: Date;
@@ -68,6 +74,10 @@ export const TRANSACTION_SELECT = {
   lightningAddress: true,
   successAction: true,
   counterpartId: true,
+  pricedUsdCents: true,
+  pricedUsdRate: true,
+  settledUsdCents: true,
+  settledUsdRate: true,
   expiresAt: true,
   settledAt: true,
   createdAt: true,

@@ -11,6 +11,9 @@ export type ReceiveRow = {
   amount: string;
   amountSats: string | null;
   exchangeRate: string | null;
+  /** A USD-priced invoice: its price in US cents and the rate it was converted at (issue 15 §4). */
+  pricedUsdCents: string | null;
+  pricedUsdRate: string | null;
   fee: string;
   description: string | null;
   metadata: string | null;
@@ -45,6 +48,8 @@ const COLUMNS: { key: keyof ReceiveRow; type: string }[] = [
   { key: "amount", type: "bigint" },
   { key: "amountSats", type: "bigint" },
   { key: "exchangeRate", type: "text" },
+  { key: "pricedUsdCents", type: "bigint" },
+  { key: "pricedUsdRate", type: "text" },
   { key: "fee", type: "bigint" },
   { key: "description", type: "text" },
   { key: "metadata", type: "text" },
@@ -75,9 +80,11 @@ const WRITE_RECEIVES = `WITH i AS (
     SELECT * FROM json_to_recordset($1::json) AS i(${COLUMNS.map((c) => `"${c.key}" ${c.type}`).join(", ")})),
   t AS (
     INSERT INTO transactions (id, "walletId", "environmentId", "assetId", direction, status, amount, "amountSats", "exchangeRate", fee,
-                              description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "nodeId", "expiresAt", "createdAt", "updatedAt")
+                              description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "nodeId", "expiresAt", "createdAt", "updatedAt",
+                              "pricedUsdCents", "pricedUsdRate")
     SELECT id, "walletId", "environmentId", "assetId", 'RECEIVE'::"TransactionDirection", 'PENDING'::"TransactionStatus", amount, "amountSats", "exchangeRate", fee,
-           description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "nodeId", "expiresAt", "createdAt", "createdAt"
+           description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "nodeId", "expiresAt", "createdAt", "createdAt",
+           "pricedUsdCents", "pricedUsdRate"
     FROM i
     ON CONFLICT ("walletId", "idempotencyKey") DO NOTHING
     RETURNING id),

@@ -58,6 +58,11 @@ export type SendRow = {
   sendCompletedPayload?: string;
   receiveCompletedKey?: string;
   receiveCompletedPayload?: string;
+  /** Both sides' USD value at completion (cents) and rate (USD per whole unit), issue 15 §4. */
+  usdCents?: string | null;
+  usdRate?: string | null;
+  receiveUsdCents?: string;
+  receiveUsdRate?: string;
   // external only
   jobId?: string;
   /** The durable job that pays it: `sandbox.send` (default) or `live.send` (lib/nodes/send-payment.ts). */
@@ -74,15 +79,16 @@ const TEXT = [
   "id", "walletId", "environmentId", "assetId", "exchangeRate", "description", "metadata", "idempotencyKey", "paymentRequest", "paymentHash",
   "sendRequest", "lightningAddress", "successAction", "payeePubkey", "pendingEventId", "pendingMessage", "pendingDetails", "sendPendingKey",
   "sendPendingPayload", "receiveId", "paymentPreimage", "completedEventId", "completedDetails", "receiveEventId", "receiveDetails",
-  "sendCompletedKey", "sendCompletedPayload", "receiveCompletedKey", "receiveCompletedPayload", "jobId", "jobPayload", "jobType", "nodeId",
+  "sendCompletedKey", "sendCompletedPayload", "receiveCompletedKey", "receiveCompletedPayload", "jobId", "jobPayload", "jobType", "nodeId", "usdRate", "receiveUsdRate",
 ];
-const BIGINT = ["amount", "amountSats", "total", "feeReserve"];
+const BIGINT = ["amount", "amountSats", "total", "feeReserve", "usdCents", "receiveUsdCents"];
 const TIMESTAMP = ["expiresAt", "createdAt", "completedAt", "runAt"];
 const RECORD = [...TEXT.map((c) => `"${c}" text`), ...BIGINT.map((c) => `"${c}" bigint`), ...TIMESTAMP.map((c) => `"${c}" timestamp`), `"clientPays" boolean`].join(", ");
 
 const INSERT_COLUMNS = `id, "walletId", "environmentId", "assetId", direction, status, amount, "amountSats", "exchangeRate", fee, "settleAmount",
   description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "settledAt", "createdAt", "updatedAt",
-  reserved, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", "counterpartId", "nodeId", "clientPays"`;
+  reserved, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", "counterpartId", "nodeId", "clientPays",
+  "settledUsdCents", "settledUsdRate"`;
 
 /**
  * The receive is still payable. Written so that no index can serve it (a cast, an added interval):
@@ -100,7 +106,7 @@ const deliveries = `wd AS (
 const INTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECORD})),
   r AS (
     UPDATE transactions SET status = 'COMPLETED', "settledAt" = i."completedAt", "settleAmount" = transactions.amount - transactions.fee,
-      "counterpartId" = i.id, "updatedAt" = i."completedAt"
+      "counterpartId" = i.id, "updatedAt" = i."completedAt", "settledUsdCents" = i."receiveUsdCents", "settledUsdRate" = i."receiveUsdRate"
     FROM i WHERE transactions.id = i."receiveId" AND transactions.direction = 'RECEIVE' AND ${STILL_PENDING("transactions", "i")}
     RETURNING transactions.id, transactions."walletId", transactions."environmentId", transactions."settleAmount"),
   wp AS (
@@ -115,7 +121,8 @@ const INTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECOR
     INSERT INTO transactions (${INSERT_COLUMNS})
     SELECT id, "walletId", "environmentId", "assetId", 'SEND', 'COMPLETED', amount, "amountSats", "exchangeRate", 0, amount,
       description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", "paymentPreimage", "expiresAt", "completedAt", "createdAt", "completedAt",
-      0, 0, "sendRequest", "lightningAddress", "successAction", "payeePubkey", "receiveId", NULL, false
+      0, 0, "sendRequest", "lightningAddress", "successAction", "payeePubkey", "receiveId", NULL, false,
+      "usdCents", "usdRate"
     FROM i
     ON CONFLICT DO NOTHING
     RETURNING id),
@@ -146,7 +153,8 @@ const EXTERNAL = `WITH i AS (SELECT * FROM json_to_record($1::json) AS i(${RECOR
     INSERT INTO transactions (${INSERT_COLUMNS})
     SELECT id, "walletId", "environmentId", "assetId", 'SEND', 'PENDING', amount, "amountSats", "exchangeRate", 0, NULL,
       description, metadata, "idempotencyKey", "paymentRequest", "paymentHash", NULL, "expiresAt", NULL, "createdAt", "createdAt",
-      total, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", NULL, "nodeId", coalesce("clientPays", false)
+      total, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey", NULL, "nodeId", coalesce("clientPays", false),
+      NULL, NULL
     FROM i
     ON CONFLICT DO NOTHING
     RETURNING id),
@@ -206,7 +214,7 @@ const BATCH = `WITH i AS (SELECT * FROM json_to_recordset($1::json) AS i(${RECOR
   a AS (SELECT running.* FROM running JOIN w ON w.id = running."walletId" WHERE running.cumulative <= w.available),
   r AS (
     UPDATE transactions SET status = 'COMPLETED', "settledAt" = a."completedAt", "settleAmount" = transactions.amount - transactions.fee,
-      "counterpartId" = a.id, "updatedAt" = a."completedAt"
+      "counterpartId" = a.id, "updatedAt" = a."completedAt", "settledUsdCents" = a."receiveUsdCents", "settledUsdRate" = a."receiveUsdRate"
     FROM a WHERE transactions.id = ANY($2::text[]) AND a.internal AND transactions.id = a."receiveId" AND transactions.direction = 'RECEIVE'
       AND ${STILL_PENDING("transactions", "a")}
     RETURNING transactions.id, transactions."walletId", transactions."environmentId", transactions."settleAmount", a.id AS "sendId"),
@@ -228,7 +236,8 @@ const BATCH = `WITH i AS (SELECT * FROM json_to_recordset($1::json) AS i(${RECOR
       CASE WHEN internal THEN "paymentPreimage" END, "expiresAt", CASE WHEN internal THEN "completedAt" END, "createdAt",
       CASE WHEN internal THEN "completedAt" ELSE "createdAt" END,
       CASE WHEN internal THEN 0 ELSE total END, "feeReserve", "sendRequest", "lightningAddress", "successAction", "payeePubkey",
-      CASE WHEN internal THEN "receiveId" END, CASE WHEN internal THEN NULL ELSE "nodeId" END, NOT internal AND coalesce("clientPays", false)
+      CASE WHEN internal THEN "receiveId" END, CASE WHEN internal THEN NULL ELSE "nodeId" END, NOT internal AND coalesce("clientPays", false),
+      CASE WHEN internal THEN "usdCents" END, CASE WHEN internal THEN "usdRate" END
     FROM a
     ON CONFLICT DO NOTHING
     RETURNING id),

@@ -1,14 +1,13 @@
 import "server-only";
 import { db, isUniqueViolation } from "@/lib/db";
 import { ownHost } from "../lnurl/own-host";
-import { OWN_NAME } from "../lnurl/protocol";
 import { AppError, badInput, notFound } from "../errors";
 import type { Actor } from "../auth/actor";
 import { recordAudit } from "../audit";
 import { assertEnvironmentInKeyScope, assertWalletInKeyScope, authorize, environmentScope, refuseWalletScopedKey, scopedWalletId } from "../auth/permissions";
 import { assertEnvironmentVisible } from "../environments/visible";
 import { checkId, parseInput } from "../validation";
-import { CreateWalletInput } from "./schemas";
+import { CreateWalletInput, LightningAddressInput } from "./schemas";
 import { toWalletView, WALLET_SELECT, type WalletView } from "./wallet-view";
 
 export async function createWallet(actor: Actor, raw: unknown): Promise<WalletView> {
@@ -101,8 +100,7 @@ export async function setLightningAddress(actor: Actor, id: string, rawName: str
   const wallet = await findWallet(actor, id);
   const name = rawName === null ? "" : String(rawName).trim().toLowerCase();
   if (name !== "") {
-    if (name.length > 64) throw badInput("name", "must be at most 64 characters");
-    if (!OWN_NAME.test(name)) throw badInput("name", "may contain only a-z, 0-9, dot, dash and underscore, and must start and end with a letter or digit");
+    parseInput(LightningAddressInput, { name });
     if (RESERVED_NAMES.has(name)) throw badInput("name", `"${name}" is reserved; choose another name`);
     if (wallet.asset.type !== "BASE_ASSET") throw badInput("name", `a Lightning Address receives sats, so only BTC wallets can have one (this is a ${wallet.asset.symbol} wallet)`);
   }

@@ -1,8 +1,9 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
 
-export const PAYMENT_EVENT_TYPES = ["payment.pending", "payment.completed", "payment.failed", "payment.expired"] as const;
-export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
+import { PAYMENT_EVENT_TYPES, type PaymentEventType } from "./event-types";
+
+export { PAYMENT_EVENT_TYPES, type PaymentEventType };
 
 export const EVENT_FOR_STATUS = {
   PENDING: "payment.pending",

@@ -53,7 +53,7 @@ describe("changePassword", () => {
     [{ currentPassword: PASSWORD, newPassword: "short" }, "newPassword", /at least 10 characters/],
     [{ currentPassword: PASSWORD, newPassword: "x".repeat(257) }, "newPassword", /at most 256 characters/],
     [{ currentPassword: PASSWORD, newPassword: PASSWORD }, "newPassword", /different/],
-    [{ currentPassword: PASSWORD }, "newPassword", /required/],
+    [{ currentPassword: PASSWORD }, "newPassword", /Enter a password/],
     [{ currentPassword: "", newPassword: NEW_PASSWORD }, "currentPassword", /current password/],
     [{ newPassword: NEW_PASSWORD }, "currentPassword", /current password/],
     [{ currentPassword: PASSWORD, newPassword: "with a \u0000 NUL char" }, "newPassword", /NUL/],

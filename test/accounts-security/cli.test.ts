@@ -66,7 +66,7 @@ describe("npm run reset-password", () => {
 
     const weak = await resetPassword([master.email, "--set-password"], "short\n");
     expect(weak.code).toBe(1);
-    expect(weak.stderr).toMatch(/password: Password must be at least 10 characters/);
+    expect(weak.stderr).toMatch(/password: Must be at least 10 characters/);
 
     const ghost = uniqueEmail("ghost");
     const unknown = await resetPassword([ghost]);

@@ -1,10 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 import { currentUser } from "@/lib/auth/dashboard";
-import { signUpAction } from "../actions";
-import { CredentialsForm } from "../_components/credentials-form";
+import { SignUpForm } from "../_components/credentials-form";
 
 export const metadata: Metadata = { title: "Create account" };
 
@@ -14,16 +12,7 @@ export default async function SignUpPage() {
     <>
       <h1 className="text-xl font-semibold">Create your Boltrail account</h1>
       <p className="mt-1 mb-6 text-sm text-gray-600 dark:text-gray-400">You become the master of a new team and can invite members later.</p>
-      <CredentialsForm
-        action={signUpAction}
-        submitLabel="Create account"
-        pendingLabel="Creating account…"
-        fields={[
-          { name: "email", label: "Email", type: "email", autoComplete: "email" },
-          { name: "password", label: "Password", type: "password", autoComplete: "new-password", minLength: PASSWORD_MIN_LENGTH, hint: `At least ${PASSWORD_MIN_LENGTH} characters.` },
-          { name: "teamName", label: "Team name", autoComplete: "organization" },
-        ]}
-      />
+      <SignUpForm />
       <p className="mt-6 text-center text-sm text-gray-600 dark:text-gray-400">
         Already have an account?{" "}
         <Link href="/login" className="font-semibold text-indigo-700 underline dark:text-indigo-300">

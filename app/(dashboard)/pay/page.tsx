@@ -4,6 +4,7 @@ import { requireUser } from "@/lib/auth/dashboard";
 import { listEnvironments } from "@/lib/environments/list-environments";
 import { EnvironmentTypeBadge } from "@/components/ui/badge";
 import { EmptyState, PageHeader } from "@/components/ui/card";
+import { Truncate } from "@/components/ui/truncate";
 import { NewEnvironmentButton } from "./_components/new-environment";
 
 export const metadata: Metadata = { title: "Environments" };
@@ -35,10 +36,10 @@ export default async function EnvironmentsPage() {
         <ul className="divide-y divide-gray-200 overflow-hidden rounded-lg border border-gray-200 bg-white dark:divide-gray-800 dark:border-gray-800 dark:bg-gray-900">
           {environments.map((env) => (
             <li key={env.id}>
-              <Link href={`/pay/${env.id}`} className="flex items-center justify-between gap-4 px-5 py-4 hover:bg-gray-50 dark:hover:bg-gray-800">
+              <Link href={`/pay/${env.id}`} className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 px-5 py-4 hover:bg-gray-50 dark:hover:bg-gray-800">
                 <div className="min-w-0">
-                  <p className="flex items-center gap-2 font-medium">
-                    {env.name} <EnvironmentTypeBadge type={env.type} />
+                  <p className="flex flex-wrap items-center gap-2 font-medium break-words">
+                    <Truncate text={env.name} className="max-w-full" /> <EnvironmentTypeBadge type={env.type} />
                   </p>
                   <p className="mt-0.5 truncate font-mono text-xs text-gray-600 dark:text-gray-400">{env.id}</p>
                 </div>

@@ -3,15 +3,23 @@ import { notFound } from "next/navigation";
 import { AppError } from "@/lib/errors";
 import { getCheckout, type CheckoutView } from "@/lib/checkout/get-checkout";
 import { Amount } from "@/components/ui/amount";
+import { buttonClass } from "@/components/ui/button-class";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Countdown } from "@/components/payments/countdown";
 import { LiveStatus } from "@/components/payments/live-status";
 import { InvoiceQr } from "@/components/payments/qr-code";
 import { getCheckoutStatusAction } from "../actions";
+import { CheckoutFrame } from "../checkout-frame";
+import { PaidRedirect } from "./paid-redirect";
 
 export const metadata: Metadata = { title: "Pay with Lightning", robots: { index: false } };
 export const dynamic = "force-dynamic";
 
+/**
+ * The payer's page, phone first: who is asking, how much, then the ways to pay (scan, open in the
+ * wallet on this phone, copy) and the time left. Once paid it says so, and only then (after a
+ * moment) sends the payer back to the merchant's success URL.
+ */
 export default async function CheckoutPage({ params }: { params: Promise<{ transactionId: string }> }) {
   const { transactionId } = await params;
   let checkout: CheckoutView;
@@ -23,61 +31,65 @@ export default async function CheckoutPage({ params }: { params: Promise<{ trans
   }
   const pending = checkout.status === "PENDING";
   return (
-    <main className="flex min-h-screen items-center justify-center px-4 py-10">
-      <div className="w-full max-w-md rounded-xl border border-gray-200 bg-white p-8 text-center shadow-sm dark:border-gray-800 dark:bg-gray-900">
-        <p className="text-sm text-gray-600 dark:text-gray-400">
-          Pay <span className="font-semibold text-gray-900 dark:text-gray-100">{checkout.merchant}</span>
-          {checkout.sandbox && <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">Sandbox</span>}
+    <CheckoutFrame>
+      <div className="text-center">
+        <p className="text-sm text-gray-600 dark:text-gray-400">Payment to</p>
+        <p className="mt-0.5 text-lg font-semibold break-words text-gray-900 dark:text-gray-100">
+          <span>{checkout.merchant}</span>
+          {checkout.sandbox && <span className="ml-2 inline-block rounded bg-amber-100 px-1.5 py-0.5 align-middle text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">Sandbox</span>}
         </p>
-        <h1 className="mt-2 text-3xl font-semibold">
+        <h1 className="mt-4 text-4xl font-bold tracking-tight break-words sm:text-5xl">
           <Amount minor={checkout.amount} precision={checkout.asset.precision} symbol={checkout.asset.symbol} />
         </h1>
-        <p className="text-sm text-gray-600 dark:text-gray-400">
-          ≈ ${checkout.usdValue} USD · {checkout.amountSats.toLocaleString("en")} sats
+        <p className="mt-1 text-sm text-gray-600 dark:text-gray-400">
+          {checkout.usdPriced ? "" : "≈ "}${checkout.usdValue} USD · {checkout.amountSats.toLocaleString("en")} sats
         </p>
-        {checkout.description && <p className="mt-2 text-sm">{checkout.description}</p>}
+        {checkout.description && <p className="mt-3 text-sm break-words">{checkout.description}</p>}
         <div className="mt-4 flex justify-center">
-          <LiveStatus transactionId={checkout.id} initial={checkout.status} poll={getCheckoutStatusAction} redirectOnPaid={checkout.successUrl} />
+          {/* No redirect from here: the paid state below is shown first, then PaidRedirect moves on. */}
+          <LiveStatus transactionId={checkout.id} initial={checkout.status} poll={getCheckoutStatusAction} redirectOnPaid={null} />
         </div>
-        {pending ? (
-          <div className="mt-6 flex flex-col items-center gap-4">
-            <a href={`lightning:${checkout.paymentRequest}`} aria-label="Open the invoice in your Lightning wallet">
-              <InvoiceQr paymentRequest={checkout.paymentRequest} size={256} />
-            </a>
-            <p className="text-sm text-gray-600 dark:text-gray-400">Scan with any Lightning wallet, or copy the invoice.</p>
-            <div className="flex w-full gap-2">
-              <label htmlFor="checkout-invoice" className="sr-only">
-                Lightning invoice
-              </label>
-              <input id="checkout-invoice" readOnly value={checkout.paymentRequest} className="block w-full rounded-md border border-gray-300 bg-gray-50 px-2 py-1.5 font-mono text-xs dark:border-gray-600 dark:bg-gray-950" />
-              <CopyButton value={checkout.paymentRequest} label="invoice" />
-            </div>
-            {checkout.expiresAt && (
-              <p className="text-sm">
-                <Countdown expiresAt={checkout.expiresAt.toISOString()} active />
-              </p>
-            )}
-          </div>
-        ) : (
-          <div className="mt-6 text-sm">
-            {checkout.status === "COMPLETED" ? (
-              <>
-                <p className="text-lg font-semibold text-green-700 dark:text-green-400">Payment received. Thank you!</p>
-                {checkout.successUrl && (
-                  <a href={checkout.successUrl} className="mt-3 inline-block font-semibold text-indigo-700 underline dark:text-indigo-300">
-                    Continue to {new URL(checkout.successUrl).host}
-                  </a>
-                )}
-              </>
-            ) : checkout.status === "EXPIRED" ? (
-              <p>This invoice expired. Ask the merchant for a new one.</p>
-            ) : (
-              <p>This payment failed. Ask the merchant for a new invoice.</p>
-            )}
-          </div>
-        )}
-        <p className="mt-8 text-xs text-gray-600 dark:text-gray-400">Powered by Boltrail · ⚡ Lightning</p>
       </div>
-    </main>
+      {pending ? (
+        <div className="mt-5 flex flex-col items-center gap-4">
+          <InvoiceQr paymentRequest={checkout.paymentRequest} size={232} />
+          <p className="text-center text-sm text-gray-600 dark:text-gray-400">Scan with any Lightning wallet, or pay from this device.</p>
+          <div className="flex w-full flex-col gap-2 sm:flex-row">
+            <a href={`lightning:${checkout.paymentRequest}`} className={buttonClass("primary", "w-full py-3 sm:flex-1")}>
+              <span aria-hidden="true">⚡</span> Open in wallet
+            </a>
+            <CopyButton value={checkout.paymentRequest} label="invoice" className="w-full py-3 sm:w-auto" />
+          </div>
+          {checkout.expiresAt && (
+            <p className="text-sm font-medium">
+              <Countdown expiresAt={checkout.expiresAt.toISOString()} active />
+            </p>
+          )}
+          <details className="w-full text-left text-sm">
+            <summary className="cursor-pointer text-center font-medium text-indigo-700 dark:text-indigo-300">Show the invoice text</summary>
+            <p className="mt-2 rounded-md border border-gray-300 bg-gray-50 p-2 font-mono text-xs break-all select-all dark:border-gray-600 dark:bg-gray-950">
+              {checkout.paymentRequest}
+            </p>
+          </details>
+        </div>
+      ) : (
+        <div className="mt-6 text-center">
+          {checkout.status === "COMPLETED" ? (
+            <div role="status">
+              <p aria-hidden="true" className="mx-auto flex size-16 items-center justify-center rounded-full bg-green-100 text-3xl text-green-700 dark:bg-green-950 dark:text-green-300">
+                ✓
+              </p>
+              <p className="mt-3 text-2xl font-semibold text-green-700 dark:text-green-400">Paid</p>
+              <p className="mt-1 text-sm">Payment received. Thank you!</p>
+              {checkout.successUrl && <PaidRedirect url={checkout.successUrl} />}
+            </div>
+          ) : checkout.status === "EXPIRED" ? (
+            <p className="text-sm">This invoice expired. Ask the merchant for a new one.</p>
+          ) : (
+            <p className="text-sm">This payment failed. Ask the merchant for a new invoice.</p>
+          )}
+        </div>
+      )}
+    </CheckoutFrame>
   );
 }

@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 import { describeInvitation } from "@/lib/teams/invitations";
-import { acceptInvitationAction } from "../../(auth)/actions";
-import { CredentialsForm } from "../../(auth)/_components/credentials-form";
+import { AcceptInvitationForm } from "../../(auth)/_components/credentials-form";
 import { AuthFrame } from "../../(auth)/_components/auth-frame";
 
 export const metadata: Metadata = { title: "Join a team" };
@@ -33,16 +31,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
         <>
           <h1 className="text-xl font-semibold">Join {invitation.teamName}</h1>
           <p className="mt-1 mb-6 text-sm text-gray-600 dark:text-gray-400">Create your account to join the team as a member.</p>
-          <CredentialsForm
-            action={acceptInvitationAction}
-            submitLabel="Join team"
-            pendingLabel="Joining…"
-            hidden={{ token }}
-            fields={[
-              { name: "email", label: "Email", type: "email", autoComplete: "email" },
-              { name: "password", label: "Password", type: "password", autoComplete: "new-password", minLength: PASSWORD_MIN_LENGTH, hint: `At least ${PASSWORD_MIN_LENGTH} characters.` },
-            ]}
-          />
+          <AcceptInvitationForm token={token} />
         </>
       )}
       <p className="mt-6 text-center text-sm text-gray-600 dark:text-gray-400">

@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { describePasswordReset } from "@/lib/accounts/password-reset";
-import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
-import { completePasswordResetAction } from "../../actions";
-import { CredentialsForm } from "../../_components/credentials-form";
+import { ResetPasswordForm } from "../../_components/credentials-form";
 
 export const metadata: Metadata = { title: "Choose a new password" };
 
@@ -35,13 +33,7 @@ export default async function ResetPasswordPage({ params }: { params: Promise<{ 
       <p className="mt-1 mb-6 text-sm break-words text-gray-600 dark:text-gray-400">
         For <span className="font-medium text-gray-900 dark:text-gray-100">{reset.email}</span>. Every session of the account is signed out afterwards.
       </p>
-      <CredentialsForm
-        action={completePasswordResetAction}
-        submitLabel="Set new password"
-        pendingLabel="Saving…"
-        hidden={{ token }}
-        fields={[{ name: "password", label: "New password", type: "password", autoComplete: "new-password", minLength: PASSWORD_MIN_LENGTH, hint: `At least ${PASSWORD_MIN_LENGTH} characters.` }]}
-      />
+      <ResetPasswordForm token={token} />
     </>
   );
 }

@@ -136,7 +136,7 @@ export default async function EnvironmentOverviewPage({ params }: { params: Prom
                 <div>
                   <dt className="text-gray-600 dark:text-gray-400">Sandbox node public key</dt>
                   <dd className="flex items-center gap-2">
-                    <span className="truncate font-mono text-xs">{overview.nodePubkey}</span>
+                    <span className="truncate font-mono text-xs" title={overview.nodePubkey}>{overview.nodePubkey}</span>
                     <CopyButton value={overview.nodePubkey} label="node public key" />
                   </dd>
                 </div>

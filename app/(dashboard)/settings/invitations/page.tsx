@@ -22,7 +22,7 @@ export default async function InvitationsPage() {
           {invitations.length === 0 ? (
             <p className="text-sm text-gray-600 dark:text-gray-400">No pending invitations. Links you create appear here until they are used or expire.</p>
           ) : (
-            <table className="w-full text-left text-sm">
+            <table className="table-stack w-full text-left text-sm">
               <caption className="sr-only">Pending invitations</caption>
               <thead className="text-xs text-gray-600 uppercase dark:text-gray-400">
                 <tr>
@@ -35,9 +35,9 @@ export default async function InvitationsPage() {
               <tbody className="divide-y divide-gray-200 dark:divide-gray-800">
                 {invitations.map((inv) => (
                   <tr key={inv.id}>
-                    <td className="py-3 pr-4">{dateFormat.format(inv.createdAt)}</td>
-                    <td className="py-3 pr-4">{dateFormat.format(inv.expiresAt)}</td>
-                    <td className="py-3 pr-4">{inv.createdBy}</td>
+                    <td data-label="Created" className="py-3 pr-4">{dateFormat.format(inv.createdAt)}</td>
+                    <td data-label="Expires" className="py-3 pr-4">{dateFormat.format(inv.expiresAt)}</td>
+                    <td data-label="Created by" className="py-3 pr-4">{inv.createdBy}</td>
                     <td className="py-3 text-right"><RevokeInvitationButton invitationId={inv.id} /></td>
                   </tr>
                 ))}

@@ -1,8 +1,10 @@
 "use client";
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { Button, SubmitButton } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { Field, FormError } from "@/components/ui/field";
+import { PendingButton } from "@/components/ui/form/pending-button";
+import { useServerForm } from "@/components/ui/form/use-server-form";
 import { disableTwoFactorAction, regenerateRecoveryCodesAction, type SecurityFormState } from "./actions";
 import { RecoveryCodesOnce } from "./recovery-codes";
 import { TwoFactorEnrolment } from "./two-factor-enrolment";
@@ -13,25 +15,30 @@ export function EnableTwoFactor() {
   return <TwoFactorEnrolment done={<Button onClick={() => router.refresh()}>Done</Button>} />;
 }
 
-function CodeForm({
+/** A current code (or a recovery code), then `action`; its error stays beside the code, the code as typed. */
+function CodeForm<T>({
   action,
+  onSuccess,
   submitLabel,
   pendingLabel,
   danger,
   idPrefix,
 }: {
-  action: (form: FormData) => void;
+  action: (prev: null, form: FormData) => Promise<SecurityFormState<T>>;
+  onSuccess: (data: T) => void;
   submitLabel: string;
   pendingLabel: string;
   danger?: boolean;
   idPrefix: string;
 }) {
+  const form = useServerForm({ schema: () => import("@/lib/accounts/security-schemas").then((m) => m.TwoFactorCodeInput), defaultValues: { code: "" }, submit: (_values, data) => action(null, data), onSuccess });
   return (
-    <form action={action} className="space-y-3" noValidate>
-      <Field id={`${idPrefix}-code`} name="code" label="Current code or a recovery code" autoComplete="one-time-code" autoCapitalize="none" spellCheck={false} required />
-      <SubmitButton variant={danger ? "danger" : "secondary"} pendingLabel={pendingLabel}>
+    <form onSubmit={form.onSubmit} className="space-y-3" noValidate>
+      <Field id={`${idPrefix}-code`} label="Current code or a recovery code" autoComplete="one-time-code" autoCapitalize="none" spellCheck={false} required {...form.field("code")} />
+      <FormError message={form.generalError} />
+      <PendingButton variant={danger ? "danger" : "secondary"} pending={form.pending} pendingLabel={pendingLabel}>
         {submitLabel}
-      </SubmitButton>
+      </PendingButton>
     </form>
   );
 }
@@ -39,18 +46,18 @@ function CodeForm({
 /** On: turn it off, or get new recovery codes — each with a current code (or a recovery code). */
 export function ManageTwoFactor() {
   const [open, setOpen] = useState<"disable" | "regenerate" | null>(null);
-  const [disableState, disable] = useActionState<SecurityFormState, FormData>(disableTwoFactorAction, null);
-  const [regenState, regenerate] = useActionState<SecurityFormState<{ recoveryCodes: string[] }>, FormData>(regenerateRecoveryCodesAction, null);
+  const [codes, setCodes] = useState<string[] | null>(null);
   const router = useRouter();
 
-  if (regenState?.ok && open === "regenerate") {
+  if (codes && open === "regenerate") {
     return (
       <div className="space-y-4">
         <p role="status" className="text-sm">Your old recovery codes no longer work.</p>
-        <RecoveryCodesOnce codes={regenState.data.recoveryCodes} />
+        <RecoveryCodesOnce codes={codes} />
         <Button
           onClick={() => {
             setOpen(null);
+            setCodes(null);
             router.refresh();
           }}
         >
@@ -60,8 +67,6 @@ export function ManageTwoFactor() {
     );
   }
 
-  const error = (open === "disable" ? disableState : regenState) ?? null;
-  const message = error && !error.ok ? (error.error.detail ?? error.error.message) : undefined;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap gap-2">
@@ -72,9 +77,10 @@ export function ManageTwoFactor() {
           Turn off two-factor authentication
         </Button>
       </div>
-      {open === "disable" && <CodeForm idPrefix="disable" action={disable} submitLabel="Turn off" pendingLabel="Turning off…" danger />}
-      {open === "regenerate" && <CodeForm idPrefix="regenerate" action={regenerate} submitLabel="Make new recovery codes" pendingLabel="Making codes…" />}
-      {open && <FormError message={message} />}
+      {open === "disable" && <CodeForm idPrefix="disable" action={disableTwoFactorAction} onSuccess={() => router.refresh()} submitLabel="Turn off" pendingLabel="Turning off…" danger />}
+      {open === "regenerate" && (
+        <CodeForm idPrefix="regenerate" action={regenerateRecoveryCodesAction} onSuccess={(data) => setCodes(data.recoveryCodes)} submitLabel="Make new recovery codes" pendingLabel="Making codes…" />
+      )}
     </div>
   );
 }

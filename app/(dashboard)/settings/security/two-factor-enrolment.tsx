@@ -1,10 +1,12 @@
 "use client";
-import { useActionState, useState, useTransition, type ReactNode } from "react";
+import { useState, useTransition, type ReactNode } from "react";
 import { QRCodeSVG } from "qrcode.react";
-import { Button, SubmitButton, Spinner } from "@/components/ui/button";
+import { Button, Spinner } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Field, FormError } from "@/components/ui/field";
-import { confirmTwoFactorAction, startTwoFactorAction, type SecurityFormState } from "./actions";
+import { PendingButton } from "@/components/ui/form/pending-button";
+import { useServerForm } from "@/components/ui/form/use-server-form";
+import { confirmTwoFactorAction, startTwoFactorAction } from "./actions";
 import { RecoveryCodesOnce } from "./recovery-codes";
 
 /**
@@ -16,15 +18,21 @@ export function TwoFactorEnrolment({ done }: { done: ReactNode }) {
   const [setup, setSetup] = useState<{ secret: string; uri: string } | null>(null);
   const [startError, setStartError] = useState<string | undefined>();
   const [starting, startTransition] = useTransition();
-  const [state, confirm] = useActionState<SecurityFormState<{ recoveryCodes: string[] }>, FormData>(confirmTwoFactorAction, null);
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  const form = useServerForm({
+    schema: () => import("@/lib/accounts/security-schemas").then((m) => m.TwoFactorCodeInput),
+    defaultValues: { code: "" },
+    submit: (_values, data) => confirmTwoFactorAction(null, data),
+    onSuccess: (data) => setRecoveryCodes(data.recoveryCodes),
+  });
 
-  if (state?.ok) {
+  if (recoveryCodes) {
     return (
       <div className="space-y-4">
         <p role="status" className="text-sm font-medium text-green-800 dark:text-green-300">
           Two-factor authentication is on. From now on, logging in asks for a code from your app.
         </p>
-        <RecoveryCodesOnce codes={state.data.recoveryCodes} />
+        <RecoveryCodesOnce codes={recoveryCodes} />
         {done}
       </div>
     );
@@ -52,7 +60,6 @@ export function TwoFactorEnrolment({ done }: { done: ReactNode }) {
     );
   }
 
-  const error = state && !state.ok ? state.error : undefined;
   return (
     <div className="space-y-5">
       <ol className="list-decimal space-y-2 pl-5 text-sm text-gray-700 dark:text-gray-300">
@@ -77,19 +84,12 @@ export function TwoFactorEnrolment({ done }: { done: ReactNode }) {
           <CopyButton value={setup.secret} label="set-up key" />
         </div>
       </div>
-      <form action={confirm} className="space-y-4" noValidate>
-        <Field
-          name="code"
-          label="Code from the app"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9 ]*"
-          maxLength={8}
-          required
-          error={error?.field === "code" ? (error.detail ?? error.message) : undefined}
-        />
-        <FormError message={error && error.field !== "code" ? (error.detail ?? error.message) : undefined} />
-        <SubmitButton pendingLabel="Checking…">Turn on</SubmitButton>
+      <form onSubmit={form.onSubmit} className="space-y-4" noValidate>
+        <Field label="Code from the app" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]*" maxLength={8} required {...form.field("code")} />
+        <FormError message={form.generalError} />
+        <PendingButton pending={form.pending} pendingLabel="Checking…">
+          Turn on
+        </PendingButton>
       </form>
     </div>
   );

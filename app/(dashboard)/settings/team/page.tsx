@@ -29,7 +29,7 @@ export default async function TeamPage() {
         }
       />
       <Card title="Members" description="The master account manages environments, API keys and the team; members use the dashboard.">
-        <table className="w-full text-left text-sm">
+        <table className="table-stack w-full text-left text-sm">
           <caption className="sr-only">Team members</caption>
           <thead className="text-xs text-gray-600 uppercase dark:text-gray-400">
             <tr>
@@ -46,12 +46,14 @@ export default async function TeamPage() {
           <tbody className="divide-y divide-gray-200 dark:divide-gray-800">
             {team.members.map((m) => (
               <tr key={m.id}>
-                <td className="py-3 pr-4 font-medium">
-                  {m.email}
-                  {m.id === actor.userId && <span className="ml-2 text-xs text-gray-600 dark:text-gray-400">(you)</span>}
+                <td data-label="Email" className="py-3 pr-4 font-medium">
+                  <div>
+                    {m.email}
+                    {m.id === actor.userId && <span className="ml-2 text-xs text-gray-600 dark:text-gray-400">(you)</span>}
+                  </div>
                 </td>
-                <td className="py-3 pr-4">{m.role === "MASTER" ? "Master" : "Member"}</td>
-                <td className="py-3 pr-4">{dateFormat.format(m.joinedAt)}</td>
+                <td data-label="Role" className="py-3 pr-4">{m.role === "MASTER" ? "Master" : "Member"}</td>
+                <td data-label="Joined" className="py-3 pr-4">{dateFormat.format(m.joinedAt)}</td>
                 {actor.isMaster && <td className="py-3 text-right">{m.role === "MEMBER" && <RemoveMemberButton userId={m.id} email={m.email} />}</td>}
               </tr>
             ))}

@@ -1,12 +1,16 @@
 "use client";
-import { useState, useTransition } from "react";
+import Link from "next/link";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog } from "@/components/ui/dialog";
 import { DialogActions } from "@/components/ui/dialog-actions";
 import { Field, FormError } from "@/components/ui/field";
+import { useServerForm } from "@/components/ui/form/use-server-form";
 import { useToast } from "@/components/ui/toast";
+import { choose } from "@/lib/form-messages";
 import { createApiKeyAction } from "./actions";
+import { CodeSamples } from "../developers/_components/code-samples";
 
 type Level = "NONE" | "READ" | "WRITE";
 const RESOURCES = [
@@ -31,6 +35,14 @@ const EXPIRY = [
   { id: "custom", label: "On a date…" },
 ];
 
+/** The service's name rule, and the form's own choices (turned into the service's input on submit). */
+const CreateApiKeyForm = async () => {
+  const [{ z }, { CreateApiKeyInput }] = await Promise.all([import("zod"), import("@/lib/api-keys/schemas")]);
+  return CreateApiKeyInput.pick({ name: true })
+    .extend({ expiry: z.string(), expiresOn: z.string(), walletId: z.string(), permissions: z.unknown() })
+    .refine((v) => v.expiry !== "custom" || v.expiresOn !== "", { path: ["expiresOn"], message: choose("the date the key stops working"), when: () => true });
+};
+
 function expiresAt(choice: string, date: string): string | null {
   if (choice === "never") return null;
   if (choice === "custom") return date ? new Date(`${date}T23:59:59.999Z`).toISOString() : "";
@@ -40,53 +52,42 @@ function expiresAt(choice: string, date: string): string | null {
 export function CreateApiKey({ environmentId, wallets }: { environmentId: string; wallets: { id: string; name: string; assetSymbol: string }[] }) {
   const [open, setOpen] = useState(false);
   const [grid, setGrid] = useState<Grid>(PRESETS[0].grid);
-  const [expiry, setExpiry] = useState("never");
-  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
-  const [created, setCreated] = useState<{ name: string; plaintextKey: string } | null>(null);
-  const [pending, startTransition] = useTransition();
+  const [created, setCreated] = useState<{ name: string; plaintextKey: string; walletId: string | null } | null>(null);
   const toast = useToast();
+  const form = useServerForm({
+    schema: CreateApiKeyForm,
+    defaultValues: { name: "", expiry: "never", expiresOn: "", walletId: "", permissions: null },
+    aliases: { expires_at: "expiresOn", wallet_id: "walletId" },
+    submit: (values) =>
+      createApiKeyAction({
+        environment_id: environmentId,
+        name: values.name,
+        permissions: RESOURCES.filter((r) => grid[r.id] !== "NONE").map((r) => ({ resource: r.id, level: grid[r.id] })),
+        expires_at: expiresAt(values.expiry, values.expiresOn),
+        wallet_id: values.walletId || null,
+      }),
+    onSuccess: (data, values) => {
+      // The samples use the key's own wallet, else the environment's first.
+      setCreated({ name: data.name, plaintextKey: data.plaintextKey, walletId: values.walletId || wallets[0]?.id || null });
+      toast(`API key "${data.name}" created`, "success");
+    },
+  });
+  const expiry = form.watch("expiry");
 
   const presetId = PRESETS.find((p) => RESOURCES.every((r) => p.grid[r.id] === grid[r.id]))?.id ?? "custom";
 
   function close() {
     setOpen(false);
     setCreated(null);
-    setError(null);
   }
 
-  function submit(form: FormData) {
-    const permissions = RESOURCES.filter((r) => grid[r.id] !== "NONE").map((r) => ({ resource: r.id, level: grid[r.id] }));
-    const input = {
-      environment_id: environmentId,
-      name: String(form.get("name") ?? ""),
-      permissions,
-      expires_at: expiresAt(expiry, String(form.get("expiresOn") ?? "")),
-      wallet_id: String(form.get("walletId") ?? "") || null,
-    };
-    if (input.expires_at === "") {
-      setError({ field: "input.expires_at", message: "Pick the date the key stops working" });
-      return;
-    }
-    startTransition(async () => {
-      const result = await createApiKeyAction(input);
-      if (!result.ok) {
-        setError({ field: result.error.field, message: result.error.detail ?? result.error.message });
-        return;
-      }
-      setError(null);
-      setCreated({ name: result.data.name, plaintextKey: result.data.plaintextKey });
-      toast(`API key "${result.data.name}" created`, "success");
-    });
-  }
-
-  const fieldError = (f: string) => (error?.field === f ? error.message : undefined);
 
   return (
     <>
       <Button
         onClick={() => {
           setGrid(PRESETS[0].grid);
-          setExpiry("never");
+          form.reset();
           setOpen(true);
         }}
       >
@@ -106,15 +107,23 @@ export function CreateApiKey({ environmentId, wallets }: { environmentId: string
               <CopyButton value={created.plaintextKey} label="API key" />
             </div>
             <p className="text-sm text-gray-600 dark:text-gray-400">
-              Send it as the <code className="font-mono">x-api-key</code> header to <code className="font-mono">POST /graphql</code>.
+              Send it as the <code className="font-mono">x-api-key</code> header to <code className="font-mono">POST /graphql</code>. Try it now (the samples carry the key, this once):
+            </p>
+            <CodeSamples endpoint={`${window.location.origin}/graphql`} environmentId={environmentId} walletId={created.walletId} apiKey={created.plaintextKey} />
+            <p className="text-sm text-gray-600 dark:text-gray-400">
+              More on the{" "}
+              <Link href={`/pay/${environmentId}/developers`} className="font-medium text-indigo-700 underline dark:text-indigo-300">
+                Developers page
+              </Link>
+              .
             </p>
             <div className="flex justify-end">
               <Button onClick={close}>Done</Button>
             </div>
           </div>
         ) : (
-          <form action={submit} className="space-y-5" noValidate>
-            <Field label="Name" name="name" placeholder="backend-prod" required maxLength={80} error={fieldError("input.name")} />
+          <form onSubmit={form.onSubmit} className="space-y-5" noValidate>
+            <Field label="Name" placeholder="backend-prod" required maxLength={80} counter {...form.field("name")} />
             <fieldset>
               <legend className="text-sm font-medium">Permissions</legend>
               <div className="mt-2 flex flex-wrap gap-2" role="group" aria-label="Presets">
@@ -130,7 +139,7 @@ export function CreateApiKey({ environmentId, wallets }: { environmentId: string
                   </button>
                 ))}
               </div>
-              <table className="mt-3 w-full text-left text-sm">
+              <table className="table-stack mt-3 w-full text-left text-sm">
                 <caption className="sr-only">Access level per resource</caption>
                 <thead className="text-xs text-gray-600 uppercase dark:text-gray-400">
                   <tr>
@@ -150,7 +159,7 @@ export function CreateApiKey({ environmentId, wallets }: { environmentId: string
                         <span className="block text-xs text-gray-600 dark:text-gray-400">{r.hint}</span>
                       </th>
                       {(["NONE", "READ", "WRITE"] as const).map((l) => (
-                        <td key={l} className="px-2 py-2 text-center">
+                        <td key={l} data-label={l === "NONE" ? "None" : l === "READ" ? "Read" : "Write"} className="px-2 py-2 text-center">
                           <input
                             type="radio"
                             name={`perm-${r.id}`}
@@ -166,14 +175,14 @@ export function CreateApiKey({ environmentId, wallets }: { environmentId: string
                 </tbody>
               </table>
               <p className="mt-2 text-xs text-gray-600 dark:text-gray-400">Write includes read. Keys can never manage other keys.</p>
-              {fieldError("input.permissions") && <p className="mt-1 text-sm text-red-700 dark:text-red-400">{fieldError("input.permissions")}</p>}
+              {form.formState.errors.permissions?.message && <p className="mt-1 text-sm text-red-700 dark:text-red-400">{form.formState.errors.permissions.message}</p>}
             </fieldset>
             <div className="grid gap-4 sm:grid-cols-2">
               <div className="space-y-1">
                 <label htmlFor="expiry" className="block text-sm font-medium">
                   Expires
                 </label>
-                <select id="expiry" value={expiry} onChange={(e) => setExpiry(e.target.value)} className="block w-full rounded-md border border-gray-300 bg-white px-2 py-2 text-sm dark:border-gray-600 dark:bg-gray-900">
+                <select id="expiry" {...form.register("expiry")} className="block w-full rounded-md border border-gray-300 bg-white px-2 py-2 text-sm dark:border-gray-600 dark:bg-gray-900">
                   {EXPIRY.map((o) => (
                     <option key={o.id} value={o.id}>
                       {o.label}
@@ -182,16 +191,16 @@ export function CreateApiKey({ environmentId, wallets }: { environmentId: string
                 </select>
                 {expiry === "custom" && (
                   <div className="pt-2">
-                    <Field label="Expiry date (end of day, UTC)" name="expiresOn" type="date" error={fieldError("input.expires_at")} />
+                    <Field label="Expiry date (end of day, UTC)" type="date" {...form.field("expiresOn")} />
                   </div>
                 )}
-                {expiry !== "custom" && fieldError("input.expires_at") && <p className="text-sm text-red-700 dark:text-red-400">{fieldError("input.expires_at")}</p>}
+                {expiry !== "custom" && form.formState.errors.expiresOn?.message && <p className="text-sm text-red-700 dark:text-red-400">{form.formState.errors.expiresOn.message}</p>}
               </div>
               <div className="space-y-1">
                 <label htmlFor="walletId" className="block text-sm font-medium">
                   Wallet scope
                 </label>
-                <select id="walletId" name="walletId" defaultValue="" className="block w-full rounded-md border border-gray-300 bg-white px-2 py-2 text-sm dark:border-gray-600 dark:bg-gray-900">
+                <select id="walletId" {...form.register("walletId")} className="block w-full rounded-md border border-gray-300 bg-white px-2 py-2 text-sm dark:border-gray-600 dark:bg-gray-900">
                   <option value="">All wallets in this environment</option>
                   {wallets.map((w) => (
                     <option key={w.id} value={w.id}>
@@ -199,11 +208,11 @@ export function CreateApiKey({ environmentId, wallets }: { environmentId: string
                     </option>
                   ))}
                 </select>
-                {fieldError("input.wallet_id") && <p className="text-sm text-red-700 dark:text-red-400">{fieldError("input.wallet_id")}</p>}
+                {form.formState.errors.walletId?.message && <p className="text-sm text-red-700 dark:text-red-400">{form.formState.errors.walletId.message}</p>}
               </div>
             </div>
-            <FormError message={error && !["input.name", "input.permissions", "input.expires_at", "input.wallet_id"].includes(error.field ?? "") ? error.message : undefined} />
-            <DialogActions onCancel={close} pending={pending} submitLabel="Create key" pendingLabel="Creating…" />
+            <FormError message={form.generalError} />
+            <DialogActions onCancel={close} pending={form.pending} submitLabel="Create key" pendingLabel="Creating…" />
           </form>
         )}
       </Dialog>

@@ -1,28 +1,27 @@
 "use client";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { TypedConfirmForm } from "@/components/ui/typed-confirm-form";
 import { Dialog } from "@/components/ui/dialog";
 import { DialogActions } from "@/components/ui/dialog-actions";
-import { Field } from "@/components/ui/field";
+import { Field, FormError } from "@/components/ui/field";
+import { useServerForm } from "@/components/ui/form/use-server-form";
 import { useToast } from "@/components/ui/toast";
 import { renameApiKeyAction, revokeApiKeyAction } from "./actions";
 
 export function KeyActions({ environmentId, id, name, active }: { environmentId: string; id: string; name: string; active: boolean }) {
   const [renaming, setRenaming] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  const [pending, startTransition] = useTransition();
   const toast = useToast();
-
-  function rename(form: FormData) {
-    startTransition(async () => {
-      const result = await renameApiKeyAction(environmentId, id, String(form.get("name") ?? ""));
-      if (!result.ok) return setError(result.error.detail ?? result.error.message);
-      setError(undefined);
+  const form = useServerForm({
+    schema: () => import("@/lib/api-keys/schemas").then((m) => m.UpdateApiKeyInput),
+    defaultValues: { name },
+    submit: (values) => renameApiKeyAction(environmentId, id, values.name),
+    onSuccess: (renamed) => {
       setRenaming(false);
-      toast(`Renamed to "${result.data}"`, "success");
-    });
-  }
+      form.reset({ name: renamed });
+      toast(`Renamed to "${renamed}"`, "success");
+    },
+  });
 
   return (
     <div className="flex justify-end gap-2">
@@ -47,9 +46,10 @@ export function KeyActions({ environmentId, id, name, active }: { environmentId:
         />
       )}
       <Dialog open={renaming} onClose={() => setRenaming(false)} title="Rename API key">
-        <form action={rename} className="space-y-4" noValidate>
-          <Field label="Name" name="name" defaultValue={name} required maxLength={80} error={error} />
-          <DialogActions onCancel={() => setRenaming(false)} pending={pending} submitLabel="Save" />
+        <form onSubmit={form.onSubmit} className="space-y-4" noValidate>
+          <Field label="Name" required maxLength={80} counter {...form.field("name")} />
+          <FormError message={form.generalError} />
+          <DialogActions onCancel={() => setRenaming(false)} pending={form.pending} submitLabel="Save" />
         </form>
       </Dialog>
     </div>

@@ -5,6 +5,7 @@ import { findEnvironment } from "@/lib/environments/find-environment";
 import { listWallets } from "@/lib/wallets/list-wallets";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Truncate } from "@/components/ui/truncate";
 import { MasterOnly } from "../../../_components/master-only";
 import { orNotFound } from "../../../_components/or-not-found";
 import { CreateApiKey } from "./create-api-key";
@@ -35,7 +36,7 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ enviro
       ) : (
         <Card>
           <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
+            <table className="table-stack w-full text-left text-sm">
               <caption className="sr-only">API keys</caption>
               <thead className="text-xs text-gray-600 uppercase dark:text-gray-400">
                 <tr>
@@ -54,15 +55,17 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ enviro
                   const status = key.revokedAt ? "Revoked" : key.active ? "Active" : "Expired";
                   return (
                     <tr key={key.id} className={status === "Active" ? "" : "text-gray-600 dark:text-gray-400"}>
-                      <td className="py-3 pr-4 font-medium">
-                        {key.name}
-                        {key.walletId && <span className="block text-xs font-normal text-gray-600 dark:text-gray-400">Wallet: {walletNames.get(key.walletId) ?? key.walletId}</span>}
+                      <td data-label="Name" className="py-3 pr-4 font-medium">
+                        <div>
+                          <Truncate text={key.name} className="max-w-48 sm:max-w-xs" />
+                          {key.walletId && <span className="block text-xs font-normal text-gray-600 dark:text-gray-400">Wallet: {walletNames.get(key.walletId) ?? key.walletId}</span>}
+                        </div>
                       </td>
-                      <td className="py-3 pr-4 font-mono text-xs whitespace-nowrap">
+                      <td data-label="Key" className="py-3 pr-4 font-mono text-xs whitespace-nowrap">
                         {key.keyPrefix}…{key.keySuffix}
                       </td>
-                      <td className="py-3 pr-4">
-                        <div className="flex flex-wrap gap-1">
+                      <td data-label="Permissions" className="py-3 pr-4">
+                        <div className="flex flex-wrap justify-end gap-1 md:justify-start">
                           {key.permissions.map((p) => (
                             <Badge key={p.resource} tone={p.level === "WRITE" ? "indigo" : "gray"}>
                               {p.resource} {p.level}
@@ -70,10 +73,10 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ enviro
                           ))}
                         </div>
                       </td>
-                      <td className="py-3 pr-4 whitespace-nowrap">{fmt(key.createdAt, "")}</td>
-                      <td className="py-3 pr-4 whitespace-nowrap">{fmt(key.lastUsedAt, "Never")}</td>
-                      <td className="py-3 pr-4 whitespace-nowrap">{fmt(key.expiresAt, "Never")}</td>
-                      <td className="py-3 pr-4">
+                      <td data-label="Created" className="py-3 pr-4 whitespace-nowrap">{fmt(key.createdAt, "")}</td>
+                      <td data-label="Last used" className="py-3 pr-4 whitespace-nowrap">{fmt(key.lastUsedAt, "Never")}</td>
+                      <td data-label="Expires" className="py-3 pr-4 whitespace-nowrap">{fmt(key.expiresAt, "Never")}</td>
+                      <td data-label="Status" className="py-3 pr-4">
                         <Badge tone={status === "Active" ? "green" : status === "Revoked" ? "red" : "amber"}>{status}</Badge>
                       </td>
                       <td className="py-3">

@@ -23,7 +23,7 @@ const TD = "px-3 py-1.5 tabular-nums whitespace-nowrap";
 
 function DataTable({ caption, columns, rows }: { caption: string; columns: string[]; rows: { key: string; head: string; cells: ReactNode[] }[] }) {
   return (
-    <table className="w-full text-sm">
+    <table className="table-stack w-full text-sm">
       <caption className="sr-only">{caption}</caption>
       <thead>
         <tr>
@@ -41,7 +41,7 @@ function DataTable({ caption, columns, rows }: { caption: string; columns: strin
               {r.head}
             </th>
             {r.cells.map((cell, i) => (
-              <td key={i} className={`${TD} text-right`}>
+              <td key={i} data-label={columns[i + 1]} className={`${TD} text-right`}>
                 {cell}
               </td>
             ))}

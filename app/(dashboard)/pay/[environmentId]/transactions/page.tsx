@@ -144,7 +144,7 @@ export default async function TransactionsPage({ params, searchParams }: { param
       ) : result ? (
         <Card>
           <TransactionsTable environmentId={environment.id} transactions={result.list} walletNames={new Map(wallets.map((w) => [w.id, w.name]))} />
-          <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
+          <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm">
             <p className="text-gray-600 dark:text-gray-400">
               {total.toLocaleString("en")} transaction{total === 1 ? "" : "s"} · page {page} of {pages}
             </p>

@@ -22,7 +22,8 @@ export async function deleteWalletAction(environmentId: string, walletId: string
 
 export async function createInvoiceAction(
   environmentId: string,
-  input: { wallet_id: string; amount: string; description: string | null; expires_in_seconds: number | null; metadata: string | null },
+  // amount (minor units) or amount_usd_cents (a USD-priced invoice, issue 15 §4): create_receive checks exactly one is given.
+  input: { wallet_id: string; amount?: string; amount_usd_cents?: number; description: string | null; expires_in_seconds: number | null; metadata: string | null },
 ) {
   const result = await runUserAction(async (actor) => (await createReceive(actor, input)).id);
   revalidatePath(`/pay/${environmentId}`, "layout");

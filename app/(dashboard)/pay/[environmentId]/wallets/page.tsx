@@ -7,6 +7,7 @@ import { findEnvironment } from "@/lib/environments/find-environment";
 import { listWalletViews } from "@/lib/wallets/manage-wallets";
 import { Amount } from "@/components/ui/amount";
 import { EmptyState, PageHeader } from "@/components/ui/card";
+import { Truncate } from "@/components/ui/truncate";
 import { orNotFound } from "../../../_components/or-not-found";
 import { CreateWalletButton } from "./create-wallet";
 
@@ -36,9 +37,9 @@ export default async function WalletsPage({ params }: { params: Promise<{ enviro
           {wallets.map((w) => (
             <li key={w.id}>
               <Link href={`/pay/${environment.id}/wallets/${w.id}`} className="block rounded-lg border border-gray-200 bg-white p-5 shadow-xs hover:border-indigo-400 dark:border-gray-800 dark:bg-gray-900">
-                <p className="flex items-center justify-between text-sm text-gray-600 dark:text-gray-400">
-                  <span className="font-medium text-gray-900 dark:text-gray-100">{w.name}</span>
-                  <span>{w.asset.symbol}</span>
+                <p className="flex min-w-0 items-center justify-between gap-3 text-sm text-gray-600 dark:text-gray-400">
+                  <Truncate text={w.name} className="font-medium text-gray-900 dark:text-gray-100" />
+                  <span className="shrink-0">{w.asset.symbol}</span>
                 </p>
                 <p className="mt-3 text-2xl font-semibold">
                   <Amount minor={w.balance} precision={w.asset.precision} symbol={w.asset.symbol} />

@@ -5,12 +5,17 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog } from "@/components/ui/dialog";
 import { DialogActions } from "@/components/ui/dialog-actions";
 import { Field, FormError } from "@/components/ui/field";
+import { useServerForm } from "@/components/ui/form/use-server-form";
 import { useToast } from "@/components/ui/toast";
 import { TypedConfirmForm } from "@/components/ui/typed-confirm-form";
 import { endpointConfirmationName } from "@/lib/auth/typed-confirmation";
 import { createEndpointAction, generateTestUrlAction, rotateSecretAction, updateEndpointAction } from "./actions";
 
 export const EVENT_TYPES = ["payment.pending", "payment.completed", "payment.failed", "payment.expired"];
+
+/** The URL as the service checks it (required, at most 2048 characters); a test inbox's URL is Boltrail's own and not edited. */
+const EndpointUrlForm = () => import("@/lib/webhooks/schemas").then((m) => m.CreateEndpointInput.pick({ url: true }));
+const TestInboxForm = () => import("@/lib/webhooks/schemas").then((m) => m.UpdateEndpointInput.pick({ url: true }));
 
 /** The secret of an endpoint, shown once with a copy button and what to do with it. */
 export function SecretOnce({ secret, title = "Signing secret" }: { secret: string; title?: string }) {
@@ -50,24 +55,23 @@ function EventCheckboxes({ selected, onChange }: { selected: string[]; onChange:
 export function AddEndpointButton({ environmentId }: { environmentId: string }) {
   const [open, setOpen] = useState(false);
   const [filters, setFilters] = useState<string[]>([]);
-  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
   const toast = useToast();
+  const form = useServerForm({
+    schema: EndpointUrlForm,
+    defaultValues: { url: "" },
+    submit: (values) => createEndpointAction({ environment_id: environmentId, url: values.url, event_filters: filters }),
+    onSuccess: (data) => {
+      setSecret(data.secret);
+      toast("Webhook endpoint added", "success");
+    },
+  });
   const close = () => {
     setOpen(false);
     setSecret(null);
-    setError(null);
+    form.reset();
     setFilters([]);
   };
-  function submit(form: FormData) {
-    startTransition(async () => {
-      const result = await createEndpointAction({ environment_id: environmentId, url: String(form.get("url") ?? ""), event_filters: filters });
-      if (!result.ok) return setError({ field: result.error.field, message: result.error.detail ?? result.error.message });
-      setSecret(result.data.secret);
-      toast("Webhook endpoint added", "success");
-    });
-  }
   return (
     <>
       <Button onClick={() => setOpen(true)}>Add endpoint</Button>
@@ -80,11 +84,11 @@ export function AddEndpointButton({ environmentId }: { environmentId: string }) 
             </div>
           </div>
         ) : (
-          <form action={submit} className="space-y-5" noValidate>
-            <Field label="Endpoint URL" name="url" type="url" placeholder="https://api.example.com/webhooks/boltrail" required error={error?.field === "input.url" ? error.message : undefined} hint="HTTPS, reachable on the public internet." />
+          <form onSubmit={form.onSubmit} className="space-y-5" noValidate>
+            <Field label="Endpoint URL" type="url" placeholder="https://api.example.com/webhooks/boltrail" required maxLength={2048} hint="HTTPS, reachable on the public internet." {...form.field("url")} />
             <EventCheckboxes selected={filters} onChange={setFilters} />
-            <FormError message={error && error.field !== "input.url" ? error.message : undefined} />
-            <DialogActions onCancel={close} pending={pending} submitLabel="Add endpoint" pendingLabel="Adding…" />
+            <FormError message={form.generalError} />
+            <DialogActions onCancel={close} pending={form.pending} submitLabel="Add endpoint" pendingLabel="Adding…" />
           </form>
         )}
       </Dialog>
@@ -135,28 +139,27 @@ export function GenerateTestUrlButton({ environmentId }: { environmentId: string
 export function EditEndpointButton({ environmentId, id, url, filters: initial, isTestInbox }: { environmentId: string; id: string; url: string; filters: string[]; isTestInbox: boolean }) {
   const [open, setOpen] = useState(false);
   const [filters, setFilters] = useState<string[]>(initial);
-  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
-  const [pending, startTransition] = useTransition();
   const toast = useToast();
-  function submit(form: FormData) {
-    startTransition(async () => {
-      const result = await updateEndpointAction(environmentId, { id, ...(isTestInbox ? {} : { url: String(form.get("url") ?? "") }), event_filters: filters });
-      if (!result.ok) return setError({ field: result.error.field, message: result.error.detail ?? result.error.message });
+  const form = useServerForm({
+    schema: async () => (isTestInbox ? await TestInboxForm() : await EndpointUrlForm()),
+    defaultValues: { url },
+    submit: (values) => updateEndpointAction(environmentId, { id, ...(isTestInbox ? {} : { url: values.url ?? "" }), event_filters: filters }),
+    onSuccess: () => {
       setOpen(false);
       toast("Endpoint updated", "success");
-    });
-  }
+    },
+  });
   return (
     <>
       <Button variant="secondary" onClick={() => setOpen(true)}>
         Edit
       </Button>
       <Dialog open={open} onClose={() => setOpen(false)} title="Edit endpoint" wide>
-        <form action={submit} className="space-y-5" noValidate>
-          {!isTestInbox && <Field label="Endpoint URL" name="url" type="url" defaultValue={url} required error={error?.field === "input.url" ? error.message : undefined} />}
+        <form onSubmit={form.onSubmit} className="space-y-5" noValidate>
+          {!isTestInbox && <Field label="Endpoint URL" type="url" required maxLength={2048} {...form.field("url")} />}
           <EventCheckboxes selected={filters} onChange={setFilters} />
-          <FormError message={error && error.field !== "input.url" ? error.message : undefined} />
-          <DialogActions onCancel={() => setOpen(false)} pending={pending} submitLabel="Save" />
+          <FormError message={form.generalError} />
+          <DialogActions onCancel={() => setOpen(false)} pending={form.pending} submitLabel="Save" />
         </form>
       </Dialog>
     </>

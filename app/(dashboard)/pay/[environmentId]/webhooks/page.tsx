@@ -5,6 +5,7 @@ import { findEnvironment } from "@/lib/environments/find-environment";
 import { listEndpoints } from "@/lib/webhooks/endpoints";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Truncate } from "@/components/ui/truncate";
 import { orNotFound } from "../../../_components/or-not-found";
 import { AddEndpointButton, GenerateTestUrlButton } from "./endpoint-form";
 
@@ -16,7 +17,7 @@ export default async function WebhooksPage({ params }: { params: Promise<{ envir
   const environment = await orNotFound(findEnvironment(actor, environmentId));
   const endpoints = await listEndpoints(actor, environment.id);
   const actions = (
-    <div className="flex gap-2">
+    <div className="flex flex-wrap gap-2">
       {environment.type === "SANDBOX" && <GenerateTestUrlButton environmentId={environment.id} />}
       <AddEndpointButton environmentId={environment.id} />
     </div>
@@ -31,7 +32,7 @@ export default async function WebhooksPage({ params }: { params: Promise<{ envir
         />
       ) : (
         <Card>
-          <table className="w-full text-left text-sm">
+          <table className="table-stack w-full text-left text-sm">
             <caption className="sr-only">Webhook endpoints</caption>
             <thead className="text-xs text-gray-600 uppercase dark:text-gray-400">
               <tr>
@@ -43,14 +44,16 @@ export default async function WebhooksPage({ params }: { params: Promise<{ envir
             <tbody className="divide-y divide-gray-200 dark:divide-gray-800">
               {endpoints.map((e) => (
                 <tr key={e.id}>
-                  <td className="max-w-md py-3 pr-4">
-                    <Link href={`/pay/${environment.id}/webhooks/${e.id}`} className="font-mono text-xs break-all text-indigo-700 underline dark:text-indigo-300">
-                      {e.url}
-                    </Link>
-                    {e.isTestInbox && <span className="ml-2"><Badge tone="indigo">Test inbox</Badge></span>}
+                  <td data-label="URL" className="max-w-md py-3 pr-4">
+                    <div>
+                      <Link href={`/pay/${environment.id}/webhooks/${e.id}`} className="block max-w-64 font-mono text-xs text-indigo-700 underline sm:max-w-md dark:text-indigo-300">
+                        <Truncate text={e.url} />
+                      </Link>
+                      {e.isTestInbox && <span className="ml-2"><Badge tone="indigo">Test inbox</Badge></span>}
+                    </div>
                   </td>
-                  <td className="py-3 pr-4 text-xs">{e.eventFilters.length ? e.eventFilters.join(", ") : "All events"}</td>
-                  <td className="py-3 pr-4">{e.active ? <Badge tone="green">Active</Badge> : <Badge tone="gray">Paused</Badge>}</td>
+                  <td data-label="Events" className="py-3 pr-4 text-xs">{e.eventFilters.length ? e.eventFilters.join(", ") : "All events"}</td>
+                  <td data-label="Status" className="py-3 pr-4">{e.active ? <Badge tone="green">Active</Badge> : <Badge tone="gray">Paused</Badge>}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,12 +3,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/dashboard";
 import { usdValue } from "@/lib/assets/prices";
+import { formatUsdCents } from "@/lib/assets/convert";
 import { findTransaction } from "@/lib/transactions/query-transactions";
 import { Amount } from "@/components/ui/amount";
 import { Card, PageHeader } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Countdown } from "@/components/payments/countdown";
 import { LiveStatus } from "@/components/payments/live-status";
+import { ByStatus } from "@/components/live/by-status";
 import { InvoiceQr } from "@/components/payments/qr-code";
 import { orNotFound } from "../../../../_components/or-not-found";
 import { getTransactionStatusAction } from "../actions";
@@ -40,20 +42,37 @@ export default async function InvoicePage({ params }: { params: Promise<{ enviro
             <p className="text-3xl font-semibold">
               <Amount minor={tx.amount} precision={tx.asset.precision} symbol={tx.asset.symbol} />
             </p>
-            <p className="text-sm text-gray-600 dark:text-gray-400">
-              ≈ ${usdValue(tx.amount, tx.asset.precision, tx.asset.symbol)} USD
-              {tx.amountSats !== null && ` · payer pays ${tx.amountSats.toLocaleString("en")} sats at ${tx.exchangeRate} sats/${tx.asset.symbol}`}
-            </p>
-            {pending && tx.paymentRequest ? (
-              <>
-                <InvoiceQr paymentRequest={tx.paymentRequest} />
-                {tx.expiresAt && <Countdown expiresAt={tx.expiresAt.toISOString()} active={pending} />}
-              </>
-            ) : (
-              <p className="rounded-md bg-gray-100 px-4 py-6 text-sm dark:bg-gray-800">
-                {tx.status === "COMPLETED" ? "Paid — this invoice has been settled." : tx.status === "FAILED" ? `Failed: ${tx.error ?? "the payment did not go through"}.` : "This invoice expired without being paid."}
+            {tx.pricedUsdCents !== null && (
+              <p className="text-base font-medium" data-testid="usd-price">
+                Priced at USD {formatUsdCents(tx.pricedUsdCents)}
+                <span className="text-sm font-normal text-gray-600 dark:text-gray-400"> (at USD {tx.pricedUsdRate} per {tx.asset.symbol}, rounded up)</span>
               </p>
             )}
+            <p className="text-sm text-gray-600 dark:text-gray-400">
+              {[
+                tx.pricedUsdCents === null ? `≈ $${usdValue(tx.amount, tx.asset.precision, tx.asset.symbol)} USD` : null,
+                tx.asset.type === "BASE_ASSET" ? `${tx.amount.toLocaleString("en")} sats` : null,
+                tx.amountSats !== null ? `payer pays ${tx.amountSats.toLocaleString("en")} sats at ${tx.exchangeRate} sats/${tx.asset.symbol}` : null,
+              ]
+                .filter(Boolean)
+                .join(" · ")}
+            </p>
+            {/* The QR code while pending, the outcome once ended: switched by the same status as the header's badge. */}
+            <ByStatus
+              transactionId={tx.id}
+              initial={tx.status}
+              views={{
+                PENDING: tx.paymentRequest && (
+                  <>
+                    <InvoiceQr paymentRequest={tx.paymentRequest} />
+                    {tx.expiresAt && <Countdown expiresAt={tx.expiresAt.toISOString()} active={pending} />}
+                  </>
+                ),
+                COMPLETED: <InvoiceOutcome text="Paid — this invoice has been settled." />,
+                FAILED: <InvoiceOutcome text={`Failed: ${tx.error ?? "the payment did not go through"}.`} />,
+                EXPIRED: <InvoiceOutcome text="This invoice expired without being paid." />,
+              }}
+            />
             {tx.description && <p className="text-sm">{tx.description}</p>}
           </div>
         </Card>
@@ -72,15 +91,23 @@ export default async function InvoicePage({ params }: { params: Promise<{ enviro
               </div>
               <p className="flex items-center gap-2 text-xs">
                 <span className="text-gray-600 dark:text-gray-400">Payment hash</span>
-                <span className="truncate font-mono">{tx.paymentHash}</span>
+                <span className="truncate font-mono" title={tx.paymentHash ?? undefined}>{tx.paymentHash}</span>
                 <CopyButton value={tx.paymentHash ?? ""} label="payment hash" />
               </p>
             </div>
           </Card>
           {pending && tx.environmentType === "SANDBOX" && (
-            <Card title="Sandbox" description="Sandbox invoices settle by themselves after a few seconds; end this one now instead:">
-              <SandboxControls environmentId={environmentId} transactionId={tx.id} />
-            </Card>
+            <ByStatus
+              transactionId={tx.id}
+              initial={tx.status}
+              views={{
+                PENDING: (
+                  <Card title="Sandbox" description="Sandbox invoices settle by themselves after a few seconds; end this one now instead:">
+                    <SandboxControls environmentId={environmentId} transactionId={tx.id} />
+                  </Card>
+                ),
+              }}
+            />
           )}
           <Card title="Share">
             <p className="text-sm">
@@ -99,4 +126,8 @@ export default async function InvoicePage({ params }: { params: Promise<{ enviro
       </div>
     </>
   );
+}
+
+function InvoiceOutcome({ text }: { text: string }) {
+  return <p className="rounded-md bg-gray-100 px-4 py-6 text-sm dark:bg-gray-800">{text}</p>;
 }

@@ -4,10 +4,11 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/dashboard";
 import { gqlTransaction } from "@/lib/graphql/mappers";
 import { findTransaction } from "@/lib/transactions/query-transactions";
+import { formatUsdCents } from "@/lib/assets/convert";
 import { Amount } from "@/components/ui/amount";
 import { Card, PageHeader } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
-import { StatusBadge } from "@/components/ui/status-badge";
+import { LiveStatusBadge } from "@/components/live/by-status";
 import { orNotFound } from "../../../../_components/or-not-found";
 import { LiveStatus } from "@/components/payments/live-status";
 import { getTransactionStatusAction } from "../../invoices/actions";
@@ -32,7 +33,8 @@ export default async function TransactionPage({ params }: { params: Promise<{ en
       </a>
     ) : null;
   const fields: [string, React.ReactNode][] = [
-    ["Status", <StatusBadge key="s" status={tx.status} />],
+    // The same status source as the header's badge (components/live), so the two never disagree.
+    ["Status", <LiveStatusBadge key="s" transactionId={tx.id} initial={tx.status} />],
     ["Direction", tx.direction === "RECEIVE" ? "Receive" : "Send"],
     ["Amount", <Amount key="a" minor={tx.amount} precision={tx.asset.precision} symbol={tx.asset.symbol} />],
     ["Fee", <Amount key="f" minor={tx.fee} precision={tx.asset.precision} symbol={tx.asset.symbol} />],
@@ -57,6 +59,11 @@ export default async function TransactionPage({ params }: { params: Promise<{ en
       : []),
     ["Settled amount", tx.settleAmount === null ? "—" : <Amount key="sa" minor={tx.settleAmount} precision={tx.asset.precision} symbol={tx.asset.symbol} />],
     ["Amount in sats", tx.amountSats === null ? "—" : `${tx.amountSats.toLocaleString("en")} sats at ${tx.exchangeRate} sats/${tx.asset.symbol}`],
+    ...(tx.pricedUsdCents !== null ? ([["Priced in USD", `USD ${formatUsdCents(tx.pricedUsdCents)} at USD ${tx.pricedUsdRate} per ${tx.asset.symbol} (rounded up)`]] as [string, React.ReactNode][]) : []),
+    [
+      "USD at settlement",
+      tx.settledUsdCents !== null ? `USD ${formatUsdCents(tx.settledUsdCents)} at USD ${tx.settledUsdRate} per ${tx.asset.symbol}` : tx.status === "COMPLETED" ? "Not recorded (settled before USD values were kept)" : "Recorded when it completes",
+    ],
     ["Description", tx.description || "—"],
     ["Idempotency key", <span key="i" className="font-mono text-xs">{tx.idempotencyKey}</span>],
     ["Created", `${dateFormat.format(tx.createdAt)} UTC`],

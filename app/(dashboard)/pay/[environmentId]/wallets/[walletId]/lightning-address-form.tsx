@@ -1,6 +1,8 @@
 "use client";
-import { useState, useTransition } from "react";
-import { Button, Spinner } from "@/components/ui/button";
+import { useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { PendingButton } from "@/components/ui/form/pending-button";
+import { useServerForm } from "@/components/ui/form/use-server-form";
 import { CopyButton } from "@/components/ui/copy-button";
 import { useToast } from "@/components/ui/toast";
 import { AddressQr } from "@/components/payments/qr-code";
@@ -8,20 +10,26 @@ import { setLightningAddressAction } from "../actions";
 
 /** The wallet's Lightning Address: shown with copy and QR, chosen or removed here. */
 export function LightningAddressForm({ environmentId, walletId, address, host }: { environmentId: string; walletId: string; address: string | null; host: string }) {
-  const [name, setName] = useState(address ? address.slice(0, address.lastIndexOf("@")) : "");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
+  const [removing, startRemoving] = useTransition();
   const toast = useToast();
-
-  function save(value: string) {
-    setError(null);
-    startTransition(async () => {
-      const result = await setLightningAddressAction(environmentId, walletId, value);
-      if (!result.ok) return setError(result.error.detail ?? result.error.message);
-      toast(result.data ? `Lightning Address set: ${result.data}` : "Lightning Address removed", "success");
-      if (!result.data) setName("");
+  const saved = (set: string | null) => {
+    toast(set ? `Lightning Address set: ${set}` : "Lightning Address removed", "success");
+    if (!set) form.reset({ name: "" });
+  };
+  const form = useServerForm({
+    schema: () => import("@/lib/wallets/schemas").then((m) => m.LightningAddressInput),
+    defaultValues: { name: address ? address.slice(0, address.lastIndexOf("@")) : "" },
+    submit: (values) => setLightningAddressAction(environmentId, walletId, values.name),
+    onSuccess: saved,
+  });
+  const remove = () =>
+    startRemoving(async () => {
+      const result = await setLightningAddressAction(environmentId, walletId, "");
+      if (result.ok) saved(result.data);
+      else form.setError("name", { message: result.error.detail ?? result.error.message });
     });
-  }
+  const pending = form.pending || removing;
+  const error = form.formState.errors.name?.message ?? form.generalError;
 
   return (
     <div className="space-y-4">
@@ -39,11 +47,7 @@ export function LightningAddressForm({ environmentId, walletId, address, host }:
       ) : (
         <p className="text-sm text-gray-600 dark:text-gray-400">No Lightning Address yet. Give this wallet one, and payers need no invoice from you.</p>
       )}
-      <form
-        action={() => save(name)}
-        className="flex flex-wrap items-end gap-2"
-        noValidate
-      >
+      <form onSubmit={form.onSubmit} className="flex flex-wrap items-end gap-2" noValidate>
         <div className="space-y-1">
           <label htmlFor="lightning-address-name" className="block text-sm font-medium">
             Address name
@@ -51,14 +55,8 @@ export function LightningAddressForm({ environmentId, walletId, address, host }:
           <div className="flex items-center gap-1">
             <input
               id="lightning-address-name"
-              name="name"
-              value={name}
-              onChange={(e) => {
-                setName(e.target.value);
-                setError(null);
-              }}
+              {...form.register("name")}
               autoComplete="off"
-              maxLength={64}
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? "lightning-address-error" : "lightning-address-hint"}
               className="block w-48 rounded-md border border-gray-300 bg-white px-3 py-2 text-sm aria-invalid:border-red-500 dark:border-gray-600 dark:bg-gray-900"
@@ -66,12 +64,9 @@ export function LightningAddressForm({ environmentId, walletId, address, host }:
             <span className="font-mono text-sm text-gray-600 dark:text-gray-400">@{host}</span>
           </div>
         </div>
-        <Button type="submit" disabled={pending || !name.trim()} aria-busy={pending}>
-          {pending && <Spinner />}
-          {address ? "Change address" : "Set address"}
-        </Button>
+        <PendingButton pending={pending}>{address ? "Change address" : "Set address"}</PendingButton>
         {address && (
-          <Button type="button" variant="secondary" disabled={pending} onClick={() => save("")}>
+          <Button type="button" variant="secondary" disabled={pending} aria-busy={removing} onClick={remove}>
             Remove
           </Button>
         )}

@@ -78,7 +78,7 @@ export default async function EndpointPage({ params }: { params: Promise<{ envir
                   <div className="flex flex-wrap items-center justify-between gap-3">
                     <div className="min-w-0">
                       <p className="font-mono text-xs font-semibold">{d.event.eventType}</p>
-                      <p className="truncate font-mono text-xs text-gray-600 dark:text-gray-400">{d.event.idempotencyKey}</p>
+                      <p className="truncate font-mono text-xs text-gray-600 dark:text-gray-400" title={d.event.idempotencyKey}>{d.event.idempotencyKey}</p>
                     </div>
                     <div className="flex flex-wrap items-center gap-3 text-xs">
                       <Badge tone={TONE[d.status]}>{d.status === "SUCCESS" ? "Delivered" : d.status === "IN_PROGRESS" ? "Sending" : d.status === "PENDING" ? "Retrying" : "Failed"}</Badge>

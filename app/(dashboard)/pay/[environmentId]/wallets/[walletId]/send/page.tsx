@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/dashboard";
-import { usdPrice } from "@/lib/assets/prices";
+import { assetRates } from "@/lib/assets/prices";
 import { findWallet } from "@/lib/wallets/manage-wallets";
 import { PageHeader } from "@/components/ui/card";
 import { orNotFound } from "../../../../../_components/or-not-found";
@@ -24,7 +24,7 @@ export default async function SendPage({ params }: { params: Promise<{ environme
       <SendForm
         environmentId={environmentId}
         walletId={wallet.id}
-        asset={{ symbol: wallet.asset.symbol, precision: wallet.asset.precision, usdPrice: usdPrice(wallet.asset.symbol) }}
+        asset={assetRates(wallet.asset)}
         sandbox={wallet.environment.type === "SANDBOX"}
         clientPay={clientPay}
       />

@@ -1,9 +1,16 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useRef, useState, useTransition } from "react";
-import { displayAmount, parseDisplayAmount } from "@/lib/money";
-import { Button, Spinner } from "@/components/ui/button";
-import { Field, FormError } from "@/components/ui/field";
+import { useMemo, useState } from "react";
+import { Controller } from "react-hook-form";
+import { displayAmount } from "@/lib/money";
+import type { AssetRates } from "@/lib/assets/convert";
+import { AmountInput, emptyAmount, resolveAmount } from "@/components/ui/amount-input";
+import { Button } from "@/components/ui/button";
+import { Field, FormError, TextAreaField } from "@/components/ui/field";
+import { PendingButton } from "@/components/ui/form/pending-button";
+import { formFailure } from "@/components/ui/form/server-error";
+import { useServerForm } from "@/components/ui/form/use-server-form";
+import { atMost } from "@/lib/form-messages";
 import { useToast } from "@/components/ui/toast";
 import { Countdown } from "@/components/payments/countdown";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -12,11 +19,26 @@ import { payOnNode } from "@/components/custody/pay-on-node";
 import { nodePermissionsAction, previewSendAction, sendPaymentAction } from "../../actions";
 
 type Preview = Extract<Awaited<ReturnType<typeof previewSendAction>>, { ok: true }>["data"];
-type Asset = { symbol: string; precision: number; usdPrice: string };
+/** The prices create_send converts at (lib/assets/prices.ts assetRates), from the server page. */
+type Asset = AssetRates;
 /** A live wallet whose node has no send macaroon: this browser pays on the node with the team password (Rails' custody). */
 export type ClientPay = { teamId: string; restUrl: string; ready: boolean };
 
 const newKey = () => `dashboard-${crypto.randomUUID()}`;
+
+const TEAM_PASSWORD_NEEDED = "Enter the team password: this browser pays on your node with it";
+
+/** What the first step takes: anything the service's preview can read (it decodes and checks the rest). */
+const ReviewInput = async () => {
+  const { z } = await import("zod");
+  return z.object({
+    target: z
+      .string()
+      .trim()
+      .min(1, "Paste an invoice (lnbc…, lntb…, lnbcrt…) or a Lightning Address (name@domain)")
+      .max(8000, "Must be a BOLT11 invoice or a Lightning Address (this is too long)"),
+  });
+};
 
 /**
  * Send: paste an invoice, a lightning: URI or a Lightning Address → the decoded preview (checked
@@ -25,82 +47,134 @@ const newKey = () => `dashboard-${crypto.randomUUID()}`;
  * click or a retry after a network error pays once.
  */
 export function SendForm({ environmentId, walletId, asset, sandbox, clientPay }: { environmentId: string; walletId: string; asset: Asset; sandbox: boolean; clientPay: ClientPay | null }) {
-  const [teamPassword, setTeamPassword] = useState("");
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [idempotencyKey, setIdempotencyKey] = useState(newKey);
+  const review = useServerForm({
+    schema: ReviewInput,
+    defaultValues: { target: "" },
+    submit: async ({ target }) => {
+      const result = await previewSendAction(walletId, target);
+      // Whatever the preview refuses is about what was pasted: shown beside it.
+      return result.ok ? result : { ok: false as const, error: { ...result.error, field: "target", detail: result.error.detail ?? result.error.message } };
+    },
+    onSuccess: (data) => {
+      setIdempotencyKey(newKey());
+      setPreview(data);
+    },
+  });
+  const box = "max-w-xl space-y-5 rounded-lg border border-gray-200 bg-white p-6 dark:border-gray-800 dark:bg-gray-900";
+
+  if (!preview) {
+    return (
+      <form onSubmit={review.onSubmit} className={box} noValidate>
+        <TextAreaField
+          id="send-target"
+          label="Invoice or Lightning Address"
+          rows={4}
+          placeholder="lnbcrt10u1p… or alice@example.com"
+          hint={
+            <>
+              A BOLT11 invoice, a <span className="font-mono">lightning:</span> link, or a Lightning Address. {sandbox && "Sandbox wallets pay regtest, testnet and signet invoices."}
+            </>
+          }
+          {...review.field("target")}
+        />
+        <FormError message={review.generalError} />
+        <PendingButton pending={review.pending} pendingLabel="Checking…">
+          Review payment
+        </PendingButton>
+      </form>
+    );
+  }
+  return <ConfirmSend environmentId={environmentId} walletId={walletId} asset={asset} sandbox={sandbox} clientPay={clientPay} preview={preview} idempotencyKey={idempotencyKey} onBack={() => setPreview(null)} box={box} />;
+}
+
+/** The second step: the checked payment, an address's amount and comment, the team password of a client-paid send, then pay. */
+function ConfirmSend({
+  environmentId,
+  walletId,
+  asset,
+  sandbox,
+  clientPay,
+  preview,
+  idempotencyKey,
+  onBack,
+  box,
+}: {
+  environmentId: string;
+  walletId: string;
+  asset: Asset;
+  sandbox: boolean;
+  clientPay: ClientPay | null;
+  preview: Preview;
+  idempotencyKey: string;
+  onBack: () => void;
+  box: string;
+}) {
   const [stage, setStage] = useState<string | null>(null);
   const { progress, derive } = useTeamKeys();
-  const [text, setText] = useState("");
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [amountText, setAmountText] = useState("");
-  const [comment, setComment] = useState("");
-  const [behavior, setBehavior] = useState("");
-  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
-  const [pending, startTransition] = useTransition();
-  const key = useRef(newKey());
   const router = useRouter();
   const toast = useToast();
   const money = (minor: string) => `${displayAmount(BigInt(minor), asset.precision)} ${asset.symbol}`;
-
-  function review() {
-    setError(null);
-    if (!text.trim()) return setError({ field: "input.request", message: "Paste an invoice (lnbc…, lntb…, lnbcrt…) or a Lightning Address (name@domain)" });
-    startTransition(async () => {
-      const result = await previewSendAction(walletId, text);
-      if (!result.ok) return setError({ field: result.error.field ?? "input.request", message: result.error.detail ?? result.error.message });
-      key.current = newKey();
-      setPreview(result.data);
-    });
-  }
-
-  const parsed = preview?.kind === "address" && amountText.trim() ? parseDisplayAmount(amountText, asset.precision) : null;
-
-  function confirm() {
-    if (!preview) return;
-    setError(null);
-    let address: { lightning_address: string; amount: string; comment: string | null } | undefined;
-    if (preview.kind === "address") {
-      if (!parsed?.ok) return setError({ field: "input.address.amount", message: parsed ? parsed.reason : "Enter an amount" });
-      address = { lightning_address: preview.address, amount: parsed.minor, comment: comment.trim() || null };
-    }
-    const metadata = sandbox && behavior ? JSON.stringify({ amb_sandbox_behavior: behavior }) : null;
-    if (clientPay && !teamPassword.trim()) {
-      setError({ field: "team_password", message: "Enter the team password: this browser pays on your node with it" });
-      return document.getElementById("field-team-password")?.focus();
-    }
-    startTransition(async () => {
+  const commentAllowed = preview.kind === "address" ? preview.commentAllowed : 0;
+  const schema = useMemo(
+    () => async () => {
+      const [{ z }, { amountValue }] = await Promise.all([import("zod"), import("@/components/ui/form/amount-schema")]);
+      return z.object({
+        amount: preview.kind === "address" ? amountValue(asset) : z.unknown(),
+        comment: z.string().max(commentAllowed, atMost(commentAllowed)),
+        teamPassword: clientPay ? z.string().trim().min(1, TEAM_PASSWORD_NEEDED) : z.string(),
+        behavior: z.string(),
+      });
+    },
+    [preview.kind, asset, commentAllowed, clientPay],
+  );
+  const form = useServerForm({
+    schema,
+    defaultValues: { amount: emptyAmount(asset), comment: "", teamPassword: "", behavior: "" },
+    aliases: { team_password: "teamPassword" },
+    submit: async (values) => {
+      let address: { lightning_address: string; amount: string; comment: string | null } | undefined;
+      if (preview.kind === "address") {
+        const parsed = resolveAmount(values.amount as never, asset);
+        if (!parsed?.ok) return null; // the schema refused it already
+        address = { lightning_address: preview.address, amount: parsed.minor.toString(), comment: values.comment.trim() || null };
+      }
+      const metadata = sandbox && values.behavior ? JSON.stringify({ amb_sandbox_behavior: values.behavior }) : null;
       // Client-paid live send: the admin macaroon is decrypted here before the send is created, so a wrong password creates nothing.
       let macaroon: { restUrl: string; hex: string } | null = null;
       if (clientPay) {
         try {
-          const keys = await derive(teamPassword, clientPay.teamId);
+          const keys = await derive(values.teamPassword, clientPay.teamId);
           setStage("Reading the node's credentials…");
           const perms = await nodePermissionsAction(walletId, keys.masterPasswordHash);
           if (!perms.ok) {
             setStage(null);
-            return setError({ field: /password/i.test(perms.error.message) ? "team_password" : undefined, message: perms.error.message });
+            return formFailure(perms.error.message, /password/i.test(perms.error.message) ? "teamPassword" : undefined, perms.error.code);
           }
           const node = perms.data.nodes[0];
           if (!node) {
             setStage(null);
-            return setError({ message: "No admin macaroon is stored for this node: the team's master stores one on the Node page." });
+            return formFailure("No admin macaroon is stored for this node: the team's master stores one on the Node page.");
           }
           const envelope = await import("@/lib/custody/envelope");
           const symmetricKey = envelope.decryptSymmetricKey(perms.data.encryptedSymmetricKey, keys.masterKey);
           macaroon = { restUrl: node.restUrl, hex: envelope.decryptMacaroon(node.encryptedMacaroon, symmetricKey) };
         } catch (err) {
           setStage(null);
-          return setError({ field: "team_password", message: err instanceof Error ? err.message : "The team password could not be checked" });
+          return formFailure(err instanceof Error ? err.message : "The team password could not be checked", "teamPassword");
         }
       }
       setStage(clientPay ? "Creating the payment…" : null);
       const result = await sendPaymentAction(environmentId, {
         wallet_id: walletId,
-        idempotency_key: key.current,
+        idempotency_key: idempotencyKey,
         ...(preview.kind === "invoice" ? { request: { bolt11: preview.paymentRequest } } : { address }),
         ...(metadata ? { metadata } : {}),
       });
       if (!result.ok) {
         setStage(null);
-        return setError({ field: result.error.field, message: result.error.detail ?? result.error.message });
+        return result;
       }
       const tx = result.data;
       if (macaroon && tx.clientPays && tx.status === "PENDING" && tx.paymentRequest) {
@@ -110,62 +184,17 @@ export function SendForm({ environmentId, walletId, asset, sandbox, clientPay }:
           toast(outcome.status === "SUCCEEDED" ? "Paid on your node" : `The node could not pay: ${outcome.failureReason ?? "no reason given"}`, outcome.status === "SUCCEEDED" ? "success" : "error");
         } catch (err) {
           setStage(null);
-          setError({ message: `${err instanceof Error ? err.message : String(err)} The payment is recorded as pending until it is paid or its invoice expires.` });
-          return;
+          return formFailure(`${err instanceof Error ? err.message : String(err)} The payment is recorded as pending until it is paid or its invoice expires.`);
         }
       } else {
         toast(tx.status === "COMPLETED" && tx.clientPays ? "Already paid" : "Payment sent", "success");
       }
       setStage(null);
       router.push(`/pay/${environmentId}/transactions/${tx.id}`);
-    });
-  }
-
-  const fieldError = (f: string) => (error?.field?.startsWith(f) ? error.message : undefined);
-  const box = "max-w-xl space-y-5 rounded-lg border border-gray-200 bg-white p-6 dark:border-gray-800 dark:bg-gray-900";
-
-  if (!preview) {
-    const inputError = fieldError("input.request") ?? fieldError("input.address");
-    return (
-      <form action={review} className={box} noValidate>
-        <div className="space-y-1">
-          <label htmlFor="send-target" className="block text-sm font-medium">
-            Invoice or Lightning Address
-          </label>
-          <textarea
-            id="send-target"
-            name="target"
-            rows={4}
-            value={text}
-            onChange={(e) => {
-              setText(e.target.value);
-              setError(null);
-            }}
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="lnbcrt10u1p… or alice@example.com"
-            aria-invalid={inputError ? true : undefined}
-            aria-describedby={inputError ? "send-target-error" : "send-target-hint"}
-            className="block w-full rounded-md border border-gray-300 bg-white px-3 py-2 font-mono text-xs break-all aria-invalid:border-red-500 dark:border-gray-600 dark:bg-gray-900"
-          />
-          <p id="send-target-hint" className="text-xs text-gray-600 dark:text-gray-400">
-            A BOLT11 invoice, a <span className="font-mono">lightning:</span> link, or a Lightning Address.{" "}
-            {sandbox && "Sandbox wallets pay regtest, testnet and signet invoices."}
-          </p>
-          {inputError && (
-            <p id="send-target-error" role="alert" className="text-sm text-red-700 dark:text-red-400">
-              {inputError}
-            </p>
-          )}
-        </div>
-        <FormError message={error && !inputError ? error.message : undefined} />
-        <Button type="submit" disabled={pending} aria-busy={pending}>
-          {pending && <Spinner />}
-          {pending ? "Checking…" : "Review payment"}
-        </Button>
-      </form>
-    );
-  }
+      return null;
+    },
+  });
+  const pending = form.pending;
 
   const rows: [string, React.ReactNode][] =
     preview.kind === "invoice"
@@ -185,7 +214,7 @@ export function SendForm({ environmentId, walletId, asset, sandbox, clientPay }:
         ];
 
   return (
-    <form action={confirm} className={box} noValidate>
+    <form onSubmit={form.onSubmit} className={box} noValidate>
       <h2 className="text-base font-semibold">Review the payment</h2>
       {preview.kind === "invoice" && preview.existingId && (
         <p role="status" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
@@ -202,36 +231,24 @@ export function SendForm({ environmentId, walletId, asset, sandbox, clientPay }:
       </dl>
       {preview.kind === "address" && (
         <>
-          <Field
-            label={`Amount (${asset.symbol})`}
+          <Controller
+            control={form.control}
             name="amount"
-            inputMode="decimal"
-            autoComplete="off"
-            value={amountText}
-            onChange={(e) => {
-              setAmountText(e.target.value);
-              setError(null);
-            }}
-            error={fieldError("input.address.amount") ?? (parsed && !parsed.ok ? parsed.reason : undefined)}
-            hint={
-              parsed?.ok
-                ? `= ${BigInt(parsed.minor).toLocaleString("en")} ${asset.symbol === "BTC" ? "sats" : `minor units of ${asset.symbol}`}`
-                : asset.symbol === "BTC"
-                  ? "Typed in BTC, e.g. 0.0001 (10 000 sats)"
-                  : `Typed in ${asset.symbol}; the payee receives its value in sats`
-            }
+            render={({ field, fieldState }) => (
+              <AmountInput
+                id="field-amount"
+                name="amount"
+                label="Amount"
+                rates={asset}
+                ref={field.ref}
+                value={field.value as never}
+                onChange={field.onChange}
+                error={fieldState.error?.message}
+                hint={asset.base ? "The API's address.amount is in sats." : `The API's address.amount is in minor units of ${asset.symbol}; the payee receives its value in sats.`}
+              />
+            )}
           />
-          {preview.commentAllowed > 0 && (
-            <Field
-              label="Comment (optional, sent to the payee)"
-              name="comment"
-              maxLength={preview.commentAllowed}
-              value={comment}
-              onChange={(e) => setComment(e.target.value)}
-              error={fieldError("input.address.comment")}
-              hint={`At most ${preview.commentAllowed} characters.`}
-            />
-          )}
+          {preview.commentAllowed > 0 && <Field label="Comment (optional, sent to the payee)" maxLength={preview.commentAllowed} counter {...form.field("comment")} />}
         </>
       )}
       {clientPay && (
@@ -245,18 +262,7 @@ export function SendForm({ environmentId, walletId, asset, sandbox, clientPay }:
               No team password or admin macaroon yet: the team&apos;s master sets the password in Settings → Team and stores the admin macaroon on the Node page.
             </p>
           )}
-          <Field
-            label="Team password"
-            name="team-password"
-            type="password"
-            autoComplete="current-password"
-            value={teamPassword}
-            onChange={(e) => {
-              setTeamPassword(e.target.value);
-              setError(null);
-            }}
-            error={fieldError("team_password")}
-          />
+          <Field id="field-team-password" label="Team password" type="password" autoComplete="current-password" {...form.field("teamPassword")} />
           <NeverSentNotice />
           <DeriveProgressBar progress={progress} />
           {stage && (
@@ -271,7 +277,7 @@ export function SendForm({ environmentId, walletId, asset, sandbox, clientPay }:
           <label htmlFor="send-behavior" className="block text-sm font-medium">
             Sandbox outcome
           </label>
-          <select id="send-behavior" value={behavior} onChange={(e) => setBehavior(e.target.value)} aria-describedby="send-behavior-hint" className="block w-full rounded-md border border-gray-300 bg-white px-2 py-2 text-sm dark:border-gray-600 dark:bg-gray-900">
+          <select id="send-behavior" {...form.register("behavior")} aria-describedby="send-behavior-hint" className="block w-full rounded-md border border-gray-300 bg-white px-2 py-2 text-sm dark:border-gray-600 dark:bg-gray-900">
             <option value="">Expire (default for payments to other nodes)</option>
             <option value="complete">Complete</option>
             <option value="fail">Fail</option>
@@ -281,21 +287,12 @@ export function SendForm({ environmentId, walletId, asset, sandbox, clientPay }:
           </p>
         </div>
       )}
-      <FormError message={error && !["input.address.amount", "input.address.comment", "team_password"].some((f) => error.field?.startsWith(f)) ? error.message : undefined} />
+      <FormError message={form.generalError} />
       <div className="flex flex-wrap gap-3">
-        <Button type="submit" disabled={pending} aria-busy={pending}>
-          {pending && <Spinner />}
-          {pending ? "Paying…" : preview.kind === "invoice" ? `Confirm and pay ${money(preview.amount)}` : "Confirm and pay"}
-        </Button>
-        <Button
-          type="button"
-          variant="secondary"
-          disabled={pending}
-          onClick={() => {
-            setPreview(null);
-            setError(null);
-          }}
-        >
+        <PendingButton pending={pending} pendingLabel="Paying…">
+          {preview.kind === "invoice" ? `Confirm and pay ${money(preview.amount)}` : "Confirm and pay"}
+        </PendingButton>
+        <Button type="button" variant="secondary" disabled={pending} onClick={onBack}>
           Back
         </Button>
       </div>

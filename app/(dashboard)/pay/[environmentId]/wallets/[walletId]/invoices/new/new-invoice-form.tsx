@@ -1,9 +1,12 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
-import { parseDisplayAmount } from "@/lib/money";
-import { Button, Spinner } from "@/components/ui/button";
-import { Field, FormError } from "@/components/ui/field";
+import { useMemo } from "react";
+import { Controller } from "react-hook-form";
+import type { AssetRates } from "@/lib/assets/convert";
+import { AmountInput, amountFields, emptyAmount, resolveAmount } from "@/components/ui/amount-input";
+import { Field, FormError, TextAreaField } from "@/components/ui/field";
+import { PendingButton } from "@/components/ui/form/pending-button";
+import { useServerForm } from "@/components/ui/form/use-server-form";
 import { useToast } from "@/components/ui/toast";
 import { createInvoiceAction } from "../../../actions";
 
@@ -14,108 +17,103 @@ const EXPIRY = [
   { seconds: 604_800, label: "7 days" },
 ];
 
+/** The service's description and metadata rules, the amount as AmountInput resolves it, and the expiry choice. */
+async function invoiceSchema(rates: AssetRates) {
+  const [{ z }, { CreateReceiveInput }, { amountValue }] = await Promise.all([import("zod"), import("@/lib/transactions/schemas"), import("@/components/ui/form/amount-schema")]);
+  return CreateReceiveInput.pick({ description: true, metadata: true }).extend({
+    amount: amountValue(rates),
+    expiry: z.string(),
+  });
+}
+
 export function NewInvoiceForm({
   environmentId,
   walletId,
-  asset,
+  rates,
   sandbox,
 }: {
   environmentId: string;
   walletId: string;
-  asset: { symbol: string; precision: number; usdPrice: string };
+  /** The prices create_receive converts at (lib/assets/prices.ts assetRates), from the server page. */
+  rates: AssetRates;
   sandbox: boolean;
 }) {
-  const [amountText, setAmountText] = useState("");
-  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
-  const [pending, startTransition] = useTransition();
   const router = useRouter();
   const toast = useToast();
-  const parsed = amountText.trim() ? parseDisplayAmount(amountText, asset.precision) : null;
-  const minorUnit = asset.symbol === "BTC" ? "sats" : `minor units (10^-${asset.precision} ${asset.symbol})`;
-
-  function submit(form: FormData) {
-    if (!parsed?.ok) {
-      setError({ field: "input.amount", message: parsed ? parsed.reason : "Enter an amount" });
-      return;
-    }
-    const description = String(form.get("description") ?? "");
-    const metadata = String(form.get("metadata") ?? "").trim();
-    const input = {
-      wallet_id: walletId,
-      amount: parsed.minor,
-      description: description || null,
-      expires_in_seconds: Number(form.get("expiry")),
-      metadata: metadata || null,
-    };
-    startTransition(async () => {
-      const result = await createInvoiceAction(environmentId, input);
-      if (!result.ok) return setError({ field: result.error.field, message: result.error.detail ?? result.error.message });
+  const schema = useMemo(() => () => invoiceSchema(rates), [rates]);
+  const form = useServerForm({
+    schema,
+    defaultValues: { amount: emptyAmount(rates), description: "", metadata: "", expiry: "3600" },
+    aliases: { amount_usd_cents: "amount", expires_in_seconds: "expiry" },
+    submit: (values) => {
+      const resolved = resolveAmount(values.amount, rates);
+      if (!resolved?.ok) return Promise.resolve(null); // the schema refused it already
+      const metadata = (values.metadata ?? "").trim();
+      return createInvoiceAction(environmentId, {
+        wallet_id: walletId,
+        ...amountFields(resolved),
+        description: values.description || null,
+        expires_in_seconds: Number(values.expiry),
+        metadata: metadata || null,
+      });
+    },
+    onSuccess: (id) => {
       toast("Invoice created", "success");
-      router.push(`/pay/${environmentId}/invoices/${result.data}`);
-    });
-  }
-
-  const fieldError = (f: string) => (error?.field?.startsWith(f) ? error.message : undefined);
-  const amountError = fieldError("input.amount") ?? (parsed && !parsed.ok ? parsed.reason : undefined);
+      router.push(`/pay/${environmentId}/invoices/${id}`);
+    },
+  });
 
   return (
-    <form action={submit} className="max-w-xl space-y-5 rounded-lg border border-gray-200 bg-white p-6 dark:border-gray-800 dark:bg-gray-900" noValidate>
-      <Field
-        label={`Amount (${asset.symbol})`}
+    <form onSubmit={form.onSubmit} className="max-w-xl space-y-5 rounded-lg border border-gray-200 bg-white p-6 dark:border-gray-800 dark:bg-gray-900" noValidate>
+      <Controller
+        control={form.control}
         name="amount"
-        inputMode="decimal"
-        autoComplete="off"
-        placeholder={asset.symbol === "BTC" ? "0.001" : "12.50"}
-        value={amountText}
-        onChange={(e) => {
-          setAmountText(e.target.value);
-          if (error?.field === "input.amount") setError(null);
-        }}
-        error={amountError}
-        hint={parsed?.ok ? `= ${BigInt(parsed.minor).toLocaleString("en")} ${minorUnit}` : `Typed in ${asset.symbol}; sent to the API in ${minorUnit}.`}
+        render={({ field, fieldState }) => (
+          <AmountInput
+            id="field-amount"
+            name="amount"
+            label="Amount"
+            rates={rates}
+            allowUsd
+            ref={field.ref}
+            value={field.value}
+            onChange={field.onChange}
+            error={fieldState.error?.message}
+            hint={rates.base ? "The API's amount is in sats; choose USD to price the invoice in dollars (converted when it is created)." : `The API's amount is in minor units of ${rates.symbol}; choose USD to price the invoice in dollars.`}
+          />
+        )}
       />
-      <div className="space-y-1">
-        <label htmlFor="description" className="block text-sm font-medium">
-          Description <span className="font-normal text-gray-600 dark:text-gray-400">(optional, shown to the payer)</span>
-        </label>
-        <input id="description" name="description" maxLength={640} className="block w-full rounded-md border border-gray-300 bg-white px-3 py-2 text-sm dark:border-gray-600 dark:bg-gray-900" aria-describedby={fieldError("input.description") ? "description-error" : undefined} />
-        {fieldError("input.description") && <p id="description-error" className="text-sm text-red-700 dark:text-red-400">{fieldError("input.description")}</p>}
-      </div>
+      <Field label="Description (optional, shown to the payer)" maxLength={640} counter {...form.field("description")} />
       <div className="space-y-1">
         <label htmlFor="expiry" className="block text-sm font-medium">
           Expires after
         </label>
-        <select id="expiry" name="expiry" defaultValue={3600} className="block w-full rounded-md border border-gray-300 bg-white px-2 py-2 text-sm dark:border-gray-600 dark:bg-gray-900">
+        <select id="expiry" {...form.register("expiry")} className="block w-full rounded-md border border-gray-300 bg-white px-2 py-2 text-sm dark:border-gray-600 dark:bg-gray-900">
           {EXPIRY.map((o) => (
             <option key={o.seconds} value={o.seconds}>
               {o.label}
             </option>
           ))}
         </select>
+        {form.formState.errors.expiry?.message && <p className="text-sm text-red-700 dark:text-red-400">{form.formState.errors.expiry.message}</p>}
       </div>
-      <div className="space-y-1">
-        <label htmlFor="metadata" className="block text-sm font-medium">
-          Metadata <span className="font-normal text-gray-600 dark:text-gray-400">(optional JSON object)</span>
-        </label>
-        <textarea
-          id="metadata"
-          name="metadata"
-          rows={3}
-          maxLength={2048}
-          placeholder={sandbox ? '{"order_id":"42","amb_sandbox_behavior":"complete","success_url":"https://shop.example/thanks"}' : '{"order_id":"42"}'}
-          className="block w-full rounded-md border border-gray-300 bg-white px-3 py-2 font-mono text-xs dark:border-gray-600 dark:bg-gray-900"
-          aria-describedby="metadata-hint"
-        />
-        <p id="metadata-hint" className="text-xs text-gray-600 dark:text-gray-400">
-          Returned with the transaction and in webhooks. {sandbox && "amb_sandbox_behavior (complete, fail, expire) decides how this sandbox invoice ends. "}A success_url sends the payer there from the hosted checkout once paid.
-        </p>
-        {fieldError("input.metadata") && <p className="text-sm text-red-700 dark:text-red-400">{fieldError("input.metadata")}</p>}
-      </div>
-      <FormError message={error && !["input.amount", "input.description", "input.metadata"].some((f) => error.field?.startsWith(f)) ? error.message : undefined} />
-      <Button type="submit" disabled={pending} aria-busy={pending}>
-        {pending && <Spinner />}
-        {pending ? "Creating invoice…" : "Create invoice"}
-      </Button>
+      <TextAreaField
+        label="Metadata (optional JSON object)"
+        rows={3}
+        maxLength={2048}
+        counter
+        placeholder={sandbox ? '{"order_id":"42","amb_sandbox_behavior":"complete","success_url":"https://shop.example/thanks"}' : '{"order_id":"42"}'}
+        hint={
+          <>
+            Returned with the transaction and in webhooks. {sandbox && "amb_sandbox_behavior (complete, fail, expire) decides how this sandbox invoice ends. "}A success_url sends the payer there from the hosted checkout once paid.
+          </>
+        }
+        {...form.field("metadata")}
+      />
+      <FormError message={form.generalError} />
+      <PendingButton pending={form.pending} pendingLabel="Creating invoice…">
+        Create invoice
+      </PendingButton>
     </form>
   );
 }
